@@ -1,0 +1,185 @@
+//! Loading one rule file: YAML, then the condition, then the checks that serde cannot make.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::condition_map::ConditionMap;
+use super::model::RuleFile;
+use super::yaml::{self, key_span};
+use crate::diagnostic::Diagnostic;
+use crate::eval::Evaluator;
+use crate::ir::{self, Path};
+use crate::source::SourceFile;
+use crate::syntax::{self, SyntaxError};
+
+/// A rule that loaded cleanly: its keys, its condition in both forms, and its evaluator.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub meta: RuleFile,
+    /// The condition as written, for tools that show its structure (exclusions, indicators).
+    pub ast: syntax::Expr,
+    pub ir: ir::Expr,
+    /// Output name to parsed field path, in file order.
+    pub output_fields: Vec<(String, Path)>,
+    pub evaluator: Evaluator,
+    pub condition_map: ConditionMap,
+}
+
+static MITRE_ID: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^TA\d{4}:T\d{4}(\.\d{3})?$").expect("constant patterns are valid")
+});
+static OUTPUT_NAME: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[A-Za-z_][A-Za-z0-9_]*$").expect("constant patterns are valid"));
+
+/// Loads and checks one rule file, reporting every problem found rather than the first.
+pub fn load_rule(file: &SourceFile) -> Result<Rule, Vec<Diagnostic>> {
+    let meta: RuleFile = serde_yaml::from_str(&file.text)
+        .map_err(|error| vec![yaml::to_diagnostic(file, &error)])?;
+    let map = ConditionMap::locate(&file.text, &meta.condition);
+    let mut errors = check_keys(file, &meta);
+
+    let condition = syntax::parse_condition(&meta.condition)
+        .map_err(|error| vec![error])
+        .and_then(|ast| ir::lower_to_ir(&ast).map(|ir| (ast, ir)));
+    let (ast, ir) = match condition {
+        Ok(pair) => pair,
+        Err(syntax_errors) => {
+            errors.extend(
+                syntax_errors
+                    .iter()
+                    .map(|error| condition_error(&meta, &map, error)),
+            );
+            return Err(errors);
+        }
+    };
+    let evaluator = Evaluator::new(&ir).map_err(|error| {
+        let error = SyntaxError::new(error.span, error.message);
+        vec![condition_error(&meta, &map, &error)]
+    })?;
+    let output_fields = output_fields(file, &meta, &mut errors);
+
+    if errors.is_empty() {
+        Ok(Rule {
+            meta,
+            ast,
+            ir,
+            output_fields,
+            evaluator,
+            condition_map: map,
+        })
+    } else {
+        Err(errors)
+    }
+}
+
+/// A condition error placed in the file; when the condition cannot be placed exactly, the
+/// message says where inside the condition it is.
+fn condition_error(meta: &RuleFile, map: &ConditionMap, error: &SyntaxError) -> Diagnostic {
+    let mut message = error.message.clone();
+    if !map.is_exact() {
+        let condition = SourceFile::new("", meta.condition.as_str());
+        let (line, column) = condition.line_col(error.span.start);
+        message = format!("{message} (in the condition, line {line}, column {column})");
+    }
+    let diagnostic = Diagnostic::new(message).at(map.to_file(&error.span));
+    match &error.hint {
+        Some(hint) => diagnostic.with_hint(hint),
+        None => diagnostic,
+    }
+}
+
+/// Checks the keys' values beyond their types.
+fn check_keys(file: &SourceFile, meta: &RuleFile) -> Vec<Diagnostic> {
+    let mut errors = Vec::new();
+    let mut error = |key: &str, message: String, hint: &str| {
+        let diagnostic = Diagnostic::new(message).with_hint(hint);
+        errors.push(match key_span(&file.text, key) {
+            Some(span) => diagnostic.at(span),
+            None => diagnostic,
+        });
+    };
+    if meta.rule_id.trim().is_empty() {
+        error(
+            "RuleID",
+            "`RuleID` is empty".into(),
+            "give the rule a stable id such as `Azure.Audit.ROPCLoginNoMFA`",
+        );
+    }
+    if meta.log_types.is_empty() {
+        error(
+            "LogTypes",
+            "`LogTypes` is empty".into(),
+            "list at least one log type, such as `Azure.Audit`",
+        );
+    }
+    for (framework, ids) in &meta.reports {
+        for id in ids
+            .iter()
+            .filter(|id| framework == "MITRE ATT&CK" && !MITRE_ID.is_match(id))
+        {
+            error(
+                "Reports",
+                format!("`{id}` is not a MITRE ATT&CK id"),
+                "write tactic:technique, such as `TA0001:T1078.004`",
+            );
+        }
+    }
+    for test in &meta.tests {
+        if !test.log.is_object() {
+            error(
+                "Tests",
+                format!("the `Log` of test \"{}\" is not a mapping", test.name),
+                "write the event as a YAML or JSON mapping",
+            );
+        }
+        if let Some(log_type) = test
+            .log_type
+            .as_ref()
+            .filter(|log_type| !meta.log_types.contains(log_type))
+        {
+            error(
+                "Tests",
+                format!(
+                    "test \"{}\" has `LogType: {log_type}`, which is not in `LogTypes`",
+                    test.name
+                ),
+                "use one of the rule's log types",
+            );
+        }
+    }
+    errors
+}
+
+/// Parses the paths of `OutputFields`, reporting names and paths that are not valid.
+fn output_fields(
+    file: &SourceFile,
+    meta: &RuleFile,
+    errors: &mut Vec<Diagnostic>,
+) -> Vec<(String, Path)> {
+    let mut fields = Vec::new();
+    let span = key_span(&file.text, "OutputFields");
+    let mut report = |message: String, hint: &str| {
+        let diagnostic = Diagnostic::new(message).with_hint(hint);
+        errors.push(match &span {
+            Some(span) => diagnostic.at(span.clone()),
+            None => diagnostic,
+        });
+    };
+    for (name, path) in &meta.output_fields {
+        if !OUTPUT_NAME.is_match(name) {
+            report(
+                format!("output field name `{name}` is not a plain name"),
+                "use letters, digits and `_`",
+            );
+        }
+        match syntax::parse_path(path) {
+            Ok(parsed) => fields.push((name.clone(), parsed)),
+            Err(error) => report(
+                format!("output field `{name}`: {}", error.message),
+                "write a field path such as `properties.userPrincipalName`",
+            ),
+        }
+    }
+    fields
+}

@@ -1,0 +1,12 @@
+//! Rule files: the YAML model, where the condition sits in the file, and loading a catalog.
+
+mod catalog;
+mod condition_map;
+mod load;
+mod model;
+mod yaml;
+
+pub use catalog::{Catalog, LoadedFile, discover_rule_files, load_catalog};
+pub use condition_map::ConditionMap;
+pub use load::{Rule, load_rule};
+pub use model::{AnalysisType, RuleFile, RuleTest, Severity, Status};
