@@ -53,3 +53,43 @@ pub fn numeric_string(text: &str) -> Option<f64> {
         None
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn numbers_have_their_shortest_text() {
+        let cases = [
+            (json!(0), "0"),
+            (json!(-3), "-3"),
+            (json!(1.5), "1.5"),
+            (json!(1.0), "1"),
+        ];
+        for (value, text) in cases {
+            assert_eq!(text_of(&value).as_deref(), Some(text), "{value}");
+        }
+        assert_eq!(number_text(-0.0), "0");
+        assert_eq!(number_text(2.0_f64.powi(52)), "4503599627370496");
+        assert_eq!(number_text(0.1 + 0.2), "0.30000000000000004");
+    }
+
+    #[test]
+    fn only_exact_number_literals_are_numeric() {
+        assert_eq!(numeric_string("007"), Some(7.0));
+        assert_eq!(numeric_string("-1.5"), Some(-1.5));
+        assert_eq!(numeric_string("1e3"), Some(1000.0));
+        for text in [" 42", "+1", "0x1F", "1.", ".5", "", "inf", "NaN", "1e"] {
+            assert_eq!(numeric_string(text), None, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn null_arrays_and_objects_have_no_text() {
+        for value in [json!(null), json!([]), json!({})] {
+            assert_eq!(text_of(&value), None);
+        }
+        assert_eq!(text_of(&json!(true)).as_deref(), Some("true"));
+    }
+}

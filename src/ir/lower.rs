@@ -155,12 +155,21 @@ impl<'a> Checked<'a> {
         if !matches!(operand.kind, OperandKind::List(_)) {
             return Ok(operand);
         }
-        let message = format!("`{}` takes {what}, not a list", self.operator());
-        let error = SyntaxError::new(operand.span.clone(), message);
+        let operator = self.operator();
+        let span = operand.span.clone();
         Err(match self.predicate.operator.kind {
-            OpKind::Eq => error.with_hint("to match any of several values, use `in`"),
-            OpKind::Ne => error.with_hint("to match none of several values, use `not_in`"),
-            _ => error,
+            OpKind::Eq | OpKind::Ne => {
+                let list_form = if self.predicate.operator.kind == OpKind::Eq {
+                    "in"
+                } else {
+                    "not_in"
+                };
+                let message = format!("`{operator}` takes {what}, not a list: use `{list_form}`");
+                SyntaxError::new(span, message).with_hint(format!(
+                    "`{list_form}` compares with each value of the list"
+                ))
+            }
+            _ => SyntaxError::new(span, format!("`{operator}` takes {what}, not a list")),
         })
     }
 

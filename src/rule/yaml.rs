@@ -10,12 +10,13 @@ use crate::source::{SourceFile, Span};
 
 /// serde's wording for an unknown key or enum value, and the list of valid ones.
 static UNKNOWN: LazyLock<Regex> = LazyLock::new(|| {
-    constant(
-        r"^(?:(?P<path>\S+): )?unknown (?P<what>field|variant) `(?P<name>[^`]*)`, expected (?P<rest>.*)$",
-    )
+    constant(concat!(
+        r"^(?:(?P<path>\S+): )?unknown (?P<what>field|variant) `(?P<name>[^`]*)`, ",
+        r"expected (?P<rest>.*)$",
+    ))
 });
 static QUOTED: LazyLock<Regex> = LazyLock::new(|| constant(r"`([^`]*)`"));
-static POSITION: LazyLock<Regex> = LazyLock::new(|| constant(r" at line \d+ column \d+$"));
+static POSITION: LazyLock<Regex> = LazyLock::new(|| constant(r" at line \d+ column \d+"));
 
 fn constant(pattern: &str) -> Regex {
     Regex::new(pattern).expect("constant patterns are valid")
@@ -85,6 +86,20 @@ fn unknown_name(text: &str) -> Option<Diagnostic> {
 
 /// Rewords serde's `path: invalid type: ...` as a sentence that names the key first.
 fn describe(text: &str) -> String {
+    let (path, rest) = text
+        .split_once(": ")
+        .filter(|(path, _)| !path.contains(' '))
+        .unzip();
+    let rest = rest.unwrap_or(text);
+    if let Some(key) = rest
+        .strip_prefix("missing field `")
+        .and_then(|r| r.strip_suffix('`'))
+    {
+        return match path {
+            Some(path) => format!("`{path}` lacks the required key `{key}`"),
+            None => format!("the required key `{key}` is missing"),
+        };
+    }
     match text.split_once(": ") {
         Some((path, rest)) if !path.contains(' ') => format!("wrong value for `{path}`: {rest}"),
         _ => text.to_string(),

@@ -36,7 +36,7 @@ pub fn parse_condition(src: &str) -> Result<Expr, SyntaxError> {
     }
 
     match lines.len() {
-        0 => Err(SyntaxError::new(0..src.len(), "the condition is empty")
+        0 => Err(SyntaxError::new(0..0, "the condition is empty")
             .with_hint("write at least one predicate, such as `field eq \"value\"`")),
         1 => Ok(lines.remove(0)),
         _ => Ok(Expr {
@@ -77,7 +77,7 @@ impl<'a> Parser<'a> {
     /// An error at the token that starts `at`.
     fn error(&self, at: &str, message: impl Into<String>) -> SyntaxError {
         let start = self.offset(at);
-        let len = token(at).len().max(usize::from(!at.is_empty()));
+        let len = if at_line_end(at) { 0 } else { token(at).len() };
         SyntaxError::new(start..start + len, message)
     }
 
@@ -143,7 +143,7 @@ impl<'a> Parser<'a> {
                 format!("expected a condition after `not`, found {}", found(next)),
             ));
         }
-        let (rest, inner) = self.not_expr(next, depth + 1, nested)?;
+        let (rest, inner) = grow(|| self.not_expr(next, depth + 1, nested))?;
         Ok((
             rest,
             Expr {
@@ -173,7 +173,7 @@ impl<'a> Parser<'a> {
             );
             return Err(self.error(inner_start, message));
         }
-        let (rest, inner) = self.expr(inner_start, depth + 1, true)?;
+        let (rest, inner) = grow(|| self.expr(inner_start, depth + 1, true))?;
         let rest = space(rest, true);
         match rest.strip_prefix(')') {
             Some(after_close) => Ok((
@@ -211,7 +211,8 @@ impl<'a> Parser<'a> {
                 "expected an operator after `{path}`, found {}",
                 found(at_op)
             );
-            return Err(self.error(at_op, message).with_hint(operator_list()));
+            let hint = symbol_hint(at_op).unwrap_or_else(operator_list);
+            return Err(self.error(at_op, message).with_hint(hint));
         };
         let operator = self.operator(at_op, name)?;
         let operator_span = self.span(at_op, after_op);
@@ -432,7 +433,14 @@ impl<'a> Parser<'a> {
                     operand(rest, OperandKind::Number(value, text.to_string()))
                 }
                 (false, _) => Err(self.error(i, format!("the number `{text}` is out of range"))),
-                (true, _) => Err(self.error(i, format!("malformed number `{}`", token(i)))),
+                (true, _) => {
+                    let end = i
+                        .find(|c: char| !(is_segment_char(c) || matches!(c, '.' | '+')))
+                        .unwrap_or(i.len());
+                    let start = self.offset(i);
+                    let message = format!("malformed number `{}`", &i[..end]);
+                    Err(SyntaxError::new(start..start + end, message))
+                }
             };
         }
         self.word_literal(i)
@@ -466,8 +474,11 @@ impl<'a> Parser<'a> {
                     span,
                 },
             )),
-            "null" => Err(SyntaxError::new(span, "there is no `null` literal")
-                .with_hint("test for a missing or null field with `is_null` or `is_not_null`")),
+            "null" => Err(SyntaxError::new(
+                span,
+                "there is no `null` literal: test with `is_null`",
+            )
+            .with_hint("`is_null` is true for a missing or null field, `is_not_null` otherwise")),
             _ => Err(bad_value().with_hint(format!("write text in quotes: \"{name}\""))),
         }
     }
@@ -523,10 +534,10 @@ impl<'a> Parser<'a> {
                         }
                         Ok(c)
                     }
-                    _ => Err(bad(
-                        2,
-                        "invalid unicode escape: write `\\u{HEX}`, such as `\\u{e9}`".into(),
-                    )),
+                    _ => Err(SyntaxError::new(start..start + 2, "invalid unicode escape")
+                        .with_hint(
+                            "write `\\u{HEX}` with 1 to 6 hex digits up to 10FFFF, as in `\\u{e9}`",
+                        )),
                 }
             }
             Some((_, other)) if other != '\n' => Err(bad(
@@ -544,6 +555,12 @@ impl<'a> Parser<'a> {
             "close the string with {quote} on the same line; write \\n for a newline"
         ))
     }
+}
+
+/// Runs a nested parse on a fresh stack segment when the current one runs low: a nesting
+/// level costs several frames, and 256 levels must fit on any thread.
+fn grow<T>(parse: impl FnOnce() -> T) -> T {
+    stacker::maybe_grow(32 * 1024, 1024 * 1024, parse)
 }
 
 /// Skips white space and an infix keyword. At the top level a keyword that starts the next
@@ -575,7 +592,25 @@ fn found(i: &str) -> String {
     if at_line_end(i) {
         return "the end of the line".into();
     }
+    if i.starts_with([' ', '\t']) {
+        return "a space".into();
+    }
     format!("`{}`", token(i))
+}
+
+/// A hint for comparison symbols people write out of habit.
+fn symbol_hint(i: &str) -> Option<String> {
+    const SYMBOLS: [(&str, &str); 7] = [
+        ("==", "eq"),
+        ("!=", "ne"),
+        (">=", "ge"),
+        ("<=", "le"),
+        ("=", "eq"),
+        (">", "gt"),
+        ("<", "lt"),
+    ];
+    let (symbol, word) = SYMBOLS.iter().find(|(symbol, _)| i.starts_with(symbol))?;
+    Some(format!("write `{word}` instead of `{symbol}`"))
 }
 
 fn operator_list() -> String {

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::diagnostic::Location;
 use crate::eval::case_mismatches;
-use crate::rule::{Catalog, LoadedFile};
+use crate::rule::{Catalog, LoadedFile, Rule, RuleTest};
 
 #[derive(Debug, Serialize)]
 pub struct Report {
@@ -71,27 +71,15 @@ pub fn run(catalog: &Catalog) -> Report {
 }
 
 fn run_file(file: &LoadedFile) -> RuleReport {
-    let tests = file.rule.as_ref().map_or_else(Vec::new, |rule| {
-        rule.meta
+    let tests = match &file.rule {
+        Some(rule) => rule
+            .meta
             .tests
             .iter()
-            .map(|test| {
-                let actual = rule.evaluator.matches(&test.log);
-                let passed = actual == test.expected_result;
-                let hints = if passed {
-                    Vec::new()
-                } else {
-                    case_mismatches(&rule.ir, &test.log)
-                        .into_iter()
-                        .map(|(path, actual)| {
-                            format!("the rule reads `{path}`, but the event has `{actual}`: keys are case-sensitive")
-                        })
-                        .collect()
-                };
-                TestReport { name: test.name.clone(), expected: test.expected_result, actual, passed, hints }
-            })
-            .collect()
-    });
+            .map(|test| run_test(rule, test))
+            .collect(),
+        None => Vec::new(),
+    };
     RuleReport {
         file: file.source.path.display().to_string(),
         rule_id: file.rule.as_ref().map(|rule| rule.meta.rule_id.clone()),
@@ -102,5 +90,29 @@ fn run_file(file: &LoadedFile) -> RuleReport {
             .map(|error| error.location(&file.source))
             .collect(),
         rendered_errors: crate::diagnostic::render(&file.source, &file.errors),
+    }
+}
+
+fn run_test(rule: &Rule, test: &RuleTest) -> TestReport {
+    let actual = rule.evaluator.matches(&test.log);
+    let passed = actual == test.expected_result;
+    let hints = if passed {
+        Vec::new()
+    } else {
+        let mismatches = case_mismatches(&rule.ir, &test.log).into_iter();
+        mismatches
+            .map(|(path, actual)| {
+                format!(
+                    "the rule reads `{path}`, but the event has `{actual}`: keys are case-sensitive"
+                )
+            })
+            .collect()
+    };
+    TestReport {
+        name: test.name.clone(),
+        expected: test.expected_result,
+        actual,
+        passed,
+        hints,
     }
 }

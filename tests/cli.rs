@@ -1,0 +1,117 @@
+//! The `ruleport` binary as a user runs it.
+
+use std::fs;
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn ruleport(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ruleport"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run ruleport")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn test_passes_the_seed_rule() {
+    let output = ruleport(&["test", "rules"]);
+    let text = stdout(&output);
+    assert!(output.status.success(), "{text}");
+    assert!(text.contains("pass ROPC Login Without MFA"), "{text}");
+    assert!(text.contains("pass Failed ROPC Login"), "{text}");
+    assert!(
+        text.lines().any(|line| line.ends_with(" passed, 0 failed")),
+        "{text}"
+    );
+}
+
+#[test]
+fn json_report_has_the_documented_shape() {
+    let output = ruleport(&[
+        "test",
+        "rules/azure/azure_ropc_login_no_mfa.yml",
+        "--format",
+        "json",
+    ]);
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("valid JSON");
+    assert_eq!(report["passed"], 2);
+    assert_eq!(report["failed"], 0);
+    let rule = &report["rules"][0];
+    assert_eq!(rule["rule_id"], "Azure.Audit.ROPCLoginNoMFA");
+    assert_eq!(rule["file"], "rules/azure/azure_ropc_login_no_mfa.yml");
+    assert_eq!(rule["errors"], serde_json::json!([]));
+    let test = &rule["tests"][1];
+    assert_eq!(test["name"], "Failed ROPC Login");
+    assert_eq!(test["expected"], false);
+    assert_eq!(test["actual"], false);
+    assert_eq!(test["passed"], true);
+}
+
+/// A broken rule is reported at its line and column, and the good rules still run.
+#[test]
+fn broken_rules_do_not_stop_the_others() {
+    let dir = tempdir("broken");
+    let seed = fs::read_to_string("rules/azure/azure_ropc_login_no_mfa.yml").expect("seed");
+    let broken = seed
+        .replace(
+            "RuleID: \"Azure.Audit.ROPCLoginNoMFA\"",
+            "RuleID: Broken.Condition",
+        )
+        .replace(
+            "properties.authenticationProtocol eq",
+            "properties.authenticationProtocol equals",
+        );
+    fs::write(dir.join("a_broken.yml"), broken).expect("write");
+    let typo = seed.replace(
+        "RuleID: \"Azure.Audit.ROPCLoginNoMFA\"",
+        "RuleID: Broken.Key",
+    );
+    fs::write(
+        dir.join("b_typo.yml"),
+        typo.replace("\nSeverity:", "\nSeverty:"),
+    )
+    .expect("write");
+    let good = seed.replace(
+        "RuleID: \"Azure.Audit.ROPCLoginNoMFA\"",
+        "RuleID: Good.Rule",
+    );
+    fs::write(dir.join("c_good.yml"), good).expect("write");
+
+    let dir_arg = dir.to_str().expect("utf-8 path");
+    let output = ruleport(&["test", dir_arg]);
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(text.contains("a_broken.yml:32:37"), "{text}");
+    assert!(text.contains("unknown operator `equals`"), "{text}");
+    assert!(text.contains("b_typo.yml:9:1"), "{text}");
+    assert!(text.contains("did you mean `Severity`?"), "{text}");
+    assert!(text.contains("2 passed, 2 failed"), "{text}");
+
+    let output = ruleport(&["test", dir_arg, "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("valid JSON");
+    let error = &report["rules"][0]["errors"][0];
+    assert_eq!(
+        (error["line"].as_u64(), error["column"].as_u64()),
+        (Some(32), Some(37))
+    );
+    assert_eq!(report["rules"][2]["tests"][0]["passed"], true);
+}
+
+#[test]
+fn a_missing_path_is_a_usage_error() {
+    let output = ruleport(&["test", "no/such/dir"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no/such/dir"));
+}
+
+/// A fresh directory under the target dir, so tests need no extra crate and leave no litter.
+fn tempdir(name: &str) -> std::path::PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).expect("create temp dir");
+    dir
+}

@@ -1,0 +1,3 @@
+//! Shared by the integration tests: golden-file comparison.
+
+pub mod golden;
