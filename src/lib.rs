@@ -9,14 +9,23 @@
 //! - [`ir`]: the condition's meaning, lowered from the AST, which backends consume;
 //! - [`eval`]: the reference evaluator, which every backend is held to;
 //! - [`diagnostic`]: errors as data, rendered as caret reports in one place;
+//! - [`mapping`]: where each target keeps each log type's fields;
+//! - [`backend`]: one backend per [`target`], rendering artifacts through [`templates`];
+//! - [`compiler`]: the catalog through the backends (`ruleport compile`);
 //! - [`testing`]: running a rule's tests (`ruleport test`).
 
+pub mod backend;
+pub mod compiler;
 pub mod diagnostic;
 pub mod eval;
 pub mod ir;
+pub mod mapping;
 pub mod pattern;
 pub mod rule;
 pub mod source;
 pub mod syntax;
+pub mod target;
+pub mod templates;
 pub mod testing;
 pub mod value;
+pub mod verify;

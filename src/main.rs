@@ -1,11 +1,17 @@
 //! The `ruleport` command line.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use ruleport::rule::load_catalog;
+use ruleport::backend::Context;
+use ruleport::compiler::compile_catalog;
+use ruleport::diagnostic::render;
+use ruleport::mapping::Mappings;
+use ruleport::rule::{Catalog, load_catalog};
+use ruleport::target::{Target, parse_targets};
+use ruleport::templates::Templates;
 use ruleport::testing;
 
 #[derive(Parser)]
@@ -38,6 +44,39 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+
+    /// Compile rules into queries and rule artifacts for the chosen targets.
+    ///
+    /// With one rule, one query target (kql, eql, sql...) and no --out, prints the query.
+    /// With --out, writes DIR/<target>/<rule file stem>.<ext> for every artifact. Otherwise
+    /// prints every artifact under a `==> path <==` header.
+    ///
+    /// Exit status: 0 when everything compiled, 1 when a rule could not be loaded or
+    /// compiled for a target, 2 on a usage or I/O error.
+    Compile {
+        /// Rule files, or directories searched recursively for *.yml and *.yaml.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+
+        /// Targets, comma-separated, or `all`: kql, sentinel, sentinel-arm, panther, eql,
+        /// elastic, elastic-ndjson, sql (SQLite), sql:duckdb, sql:postgres, sql:snowflake,
+        /// page.
+        #[arg(long, short, value_parser = parse_targets)]
+        target: std::vec::Vec<Target>,
+
+        /// Directory to write the artifacts to.
+        #[arg(long, short)]
+        out: Option<PathBuf>,
+
+        /// Directory of templates replacing the built-in ones (same layout as `templates/`).
+        #[arg(long)]
+        templates: Option<PathBuf>,
+
+        /// Directory of log-source mappings replacing the built-in ones (same layout as
+        /// `mappings/`).
+        #[arg(long)]
+        mappings: Option<PathBuf>,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -57,33 +96,103 @@ fn main() -> ExitCode {
     };
     env_logger::Builder::new().filter_level(level).init();
 
-    match cli.command {
+    let result = match cli.command {
         Command::Test { paths, format } => test(&paths, format),
-    }
+        Command::Compile {
+            paths,
+            target,
+            out,
+            templates,
+            mappings,
+        } => compile(
+            &paths,
+            &target,
+            out.as_deref(),
+            templates.as_deref(),
+            mappings.as_deref(),
+        ),
+    };
+    result.unwrap_or_else(|message| {
+        eprintln!("error: {message}");
+        ExitCode::from(2)
+    })
 }
 
-fn test(paths: &[PathBuf], format: Format) -> ExitCode {
-    let catalog = match load_catalog(paths) {
-        Ok(catalog) => catalog,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return ExitCode::from(2);
-        }
-    };
+fn test(paths: &[PathBuf], format: Format) -> Result<ExitCode, String> {
+    let catalog = load_catalog(paths)?;
     let report = testing::run(&catalog);
     match format {
         Format::Human => print!("{}", testing::render_human(&report)),
-        Format::Json => match serde_json::to_string_pretty(&report) {
-            Ok(json) => println!("{json}"),
-            Err(error) => {
-                eprintln!("error: cannot write the report as JSON: {error}");
-                return ExitCode::from(2);
-            }
-        },
+        Format::Json => {
+            let json = serde_json::to_string_pretty(&report)
+                .map_err(|error| format!("cannot write the report as JSON: {error}"))?;
+            println!("{json}");
+        }
     }
-    if report.is_success() {
+    Ok(if report.is_success() {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
+    })
+}
+
+fn compile(
+    paths: &[PathBuf],
+    targets: &[Target],
+    out: Option<&Path>,
+    templates: Option<&Path>,
+    mappings: Option<&Path>,
+) -> Result<ExitCode, String> {
+    let catalog: Catalog = load_catalog(paths)?;
+    let templates = Templates::load(templates)?;
+    let mappings = Mappings::load(mappings)?;
+    let cx = Context {
+        mappings: &mappings,
+        templates: &templates,
+    };
+    let compiled = compile_catalog(&catalog, targets, &cx);
+
+    let mut failed = false;
+    for result in &compiled {
+        if !result.errors.is_empty() {
+            failed = true;
+            eprint!("{}", render(&result.file.source, &result.errors));
+        }
     }
+
+    let artifacts: Vec<_> = compiled
+        .iter()
+        .flat_map(|result| &result.artifacts)
+        .collect();
+    let single_query =
+        compiled.len() == 1 && targets.len() == 1 && targets.iter().all(|t| t.is_query());
+    match out {
+        Some(dir) => {
+            for (_, artifact) in &artifacts {
+                let path = dir.join(&artifact.path);
+                if let Some(parent) = path.parent() {
+                    std::fs::create_dir_all(parent)
+                        .map_err(|error| format!("cannot create {}: {error}", parent.display()))?;
+                }
+                std::fs::write(&path, &artifact.content)
+                    .map_err(|error| format!("cannot write {}: {error}", path.display()))?;
+            }
+            eprintln!("wrote {} files to {}", artifacts.len(), dir.display());
+        }
+        None if single_query => {
+            for (_, artifact) in &artifacts {
+                print!("{}", artifact.content);
+            }
+        }
+        None => {
+            for (_, artifact) in &artifacts {
+                println!("==> {} <==\n{}", artifact.path.display(), artifact.content);
+            }
+        }
+    }
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }

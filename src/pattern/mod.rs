@@ -4,8 +4,12 @@
 //! engine agrees on; anything else is rejected with a message naming it. Each engine then
 //! gets the pattern printed in its own syntax from the tree, never from the user's text.
 
+mod charset;
 mod check;
 mod print;
+
+pub use charset::CharSet;
+pub use print::{Flavor, RUST, SQLITE, print};
 
 /// A checked pattern: the text the user wrote and its tree.
 #[derive(Debug, Clone, PartialEq)]
@@ -83,6 +87,6 @@ impl Pattern {
     /// The pattern in the syntax of Rust's `regex` crate, with Perl classes spelled out as
     /// their ASCII ranges so they mean what they mean on every other engine.
     pub fn to_rust(&self) -> String {
-        print::rust(&self.node)
+        print::print(&self.node, &RUST, false)
     }
 }

@@ -1,127 +1,169 @@
-//! Printing a pattern tree back as regex text.
+//! Printing a pattern tree as regex text for one engine's syntax.
+//!
+//! Engines differ in how groups open and which characters need escaping; a [`Flavor`] is
+//! that difference as data. Classes are printed from their [`CharSet`], so Perl classes
+//! come out as ASCII ranges everywhere.
 
 use std::fmt::Write as _;
 
-use super::{Class, ClassItem, Node, PerlClass};
+use super::Node;
+use super::charset::CharSet;
 
-/// Rust `regex` syntax.
-pub fn rust(node: &Node) -> String {
-    let mut out = String::new();
-    write_node(node, &mut out);
-    out
+/// How one engine writes regexes.
+pub struct Flavor {
+    /// What opens a group: `(?:` where the engine has non-capturing groups, else `(`.
+    pub group_open: &'static str,
+    /// Writes a literal character outside a class.
+    pub literal: fn(char, &mut String),
+    /// Writes a character inside a class.
+    pub class_char: fn(char, &mut String),
 }
 
-fn write_node(node: &Node, out: &mut String) {
-    match node {
-        Node::Empty => {}
-        Node::Literal(c) => write_char(*c, out),
-        Node::Any => out.push('.'),
-        Node::Class(class) => write_class(class, out),
-        Node::Start => out.push('^'),
-        Node::End => out.push('$'),
-        Node::Group(inner) => {
-            out.push_str("(?:");
-            write_node(inner, out);
-            out.push(')');
-        }
-        Node::Concat(items) => items.iter().for_each(|item| write_node(item, out)),
-        Node::Alternation(items) => {
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push('|');
-                }
-                write_node(item, out);
+/// Rust's `regex` crate; also valid RE2 (KQL, DuckDB) and Python `re` syntax.
+pub const RUST: Flavor = Flavor {
+    group_open: "(?:",
+    literal: escape_punctuation,
+    class_char: escape_punctuation,
+};
+
+/// SQLite's `regexp` extension (the one in the sqlite3 shell): no `(?:`, and only
+/// `\{}()[]|*+?.` may be escaped, so `^`, `$` and `-` are written as hex escapes.
+pub const SQLITE: Flavor = Flavor {
+    group_open: "(",
+    literal: sqlite_char,
+    class_char: sqlite_char,
+};
+
+/// Prints `node`. With `lowercase`, letters are folded so the pattern can run against
+/// text that was lowercased first (for engines with no case-insensitive flag).
+pub fn print(node: &Node, flavor: &Flavor, lowercase: bool) -> String {
+    let mut printer = Printer {
+        flavor,
+        lowercase,
+        out: String::new(),
+    };
+    printer.node(node);
+    printer.out
+}
+
+struct Printer<'a> {
+    flavor: &'a Flavor,
+    lowercase: bool,
+    out: String,
+}
+
+impl Printer<'_> {
+    fn node(&mut self, node: &Node) {
+        match node {
+            Node::Empty => {}
+            Node::Literal(c) => {
+                let c = if self.lowercase {
+                    c.to_ascii_lowercase()
+                } else {
+                    *c
+                };
+                (self.flavor.literal)(c, &mut self.out);
             }
-        }
-        Node::Repeat { node, min, max } => {
-            write_atom(node, out);
-            match (min, max) {
-                (0, Some(1)) => out.push('?'),
-                (0, None) => out.push('*'),
-                (1, None) => out.push('+'),
-                (m, None) => {
-                    let _ = write!(out, "{{{m},}}");
+            Node::Any => self.out.push('.'),
+            Node::Class(class) => {
+                let set = CharSet::of_class(class);
+                let set = if self.lowercase {
+                    set.with_ascii_lowercase()
+                } else {
+                    set
+                };
+                self.class(&set);
+            }
+            Node::Start => self.out.push('^'),
+            Node::End => self.out.push('$'),
+            Node::Group(inner) => self.group(inner),
+            Node::Concat(items) => items.iter().for_each(|item| self.node(item)),
+            Node::Alternation(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        self.out.push('|');
+                    }
+                    self.node(item);
                 }
-                (m, Some(n)) if m == n => {
-                    let _ = write!(out, "{{{m}}}");
+            }
+            Node::Repeat { node, min, max } => {
+                match node.as_ref() {
+                    Node::Literal(_) | Node::Any | Node::Class(_) | Node::Group(_) => {
+                        self.node(node)
+                    }
+                    other => self.group(other),
                 }
-                (m, Some(n)) => {
-                    let _ = write!(out, "{{{m},{n}}}");
-                }
+                let _ = match (min, max) {
+                    (0, Some(1)) => write!(self.out, "?"),
+                    (0, None) => write!(self.out, "*"),
+                    (1, None) => write!(self.out, "+"),
+                    (m, None) => write!(self.out, "{{{m},}}"),
+                    (m, Some(n)) if m == n => write!(self.out, "{{{m}}}"),
+                    (m, Some(n)) => write!(self.out, "{{{m},{n}}}"),
+                };
             }
         }
     }
-}
 
-/// A repeated node, grouped when it is more than one atom.
-fn write_atom(node: &Node, out: &mut String) {
-    match node {
-        Node::Literal(_) | Node::Any | Node::Class(_) | Node::Group(_) => write_node(node, out),
-        _ => {
-            out.push_str("(?:");
-            write_node(node, out);
-            out.push(')');
+    fn group(&mut self, inner: &Node) {
+        self.out.push_str(self.flavor.group_open);
+        self.node(inner);
+        self.out.push(')');
+    }
+
+    /// A class, negated when that is shorter (a set reaching the last character).
+    fn class(&mut self, set: &CharSet) {
+        let negate = set.ranges.last().is_some_and(|(_, end)| *end == char::MAX);
+        let (ranges, open) = if negate {
+            (set.complement().ranges, "[^")
+        } else {
+            (set.ranges.clone(), "[")
+        };
+        self.out.push_str(open);
+        for (start, end) in ranges {
+            (self.flavor.class_char)(start, &mut self.out);
+            if end != start {
+                if end as u32 > start as u32 + 1 {
+                    self.out.push('-');
+                }
+                (self.flavor.class_char)(end, &mut self.out);
+            }
         }
+        self.out.push(']');
     }
 }
 
-fn write_char(c: char, out: &mut String) {
+fn escape_punctuation(c: char, out: &mut String) {
     match c {
         '\n' => out.push_str("\\n"),
         '\t' => out.push_str("\\t"),
         '\r' => out.push_str("\\r"),
-        c if regex_syntax::is_meta_character(c) => {
-            out.push('\\');
-            out.push(c);
-        }
-        c => out.push(c),
-    }
-}
-
-fn write_class_char(c: char, out: &mut String) {
-    match c {
-        '\n' | '\t' | '\r' => write_char(c, out),
         c if c.is_ascii_punctuation() => {
             out.push('\\');
             out.push(c);
         }
+        c if c.is_control() => {
+            let _ = write!(out, "\\x{{{:x}}}", c as u32);
+        }
         c => out.push(c),
     }
 }
 
-fn write_class(class: &Class, out: &mut String) {
-    out.push('[');
-    if class.negated {
-        out.push('^');
-    }
-    for item in &class.items {
-        match item {
-            ClassItem::Char(c) => write_class_char(*c, out),
-            ClassItem::Range(a, b) => {
-                write_class_char(*a, out);
-                out.push('-');
-                write_class_char(*b, out);
-            }
-            ClassItem::Perl {
-                kind,
-                negated: false,
-            } => out.push_str(perl_ranges(*kind)),
-            ClassItem::Perl {
-                kind,
-                negated: true,
-            } => {
-                let _ = write!(out, "[^{}]", perl_ranges(*kind));
-            }
+fn sqlite_char(c: char, out: &mut String) {
+    match c {
+        '\n' => out.push_str("\\n"),
+        '\t' => out.push_str("\\t"),
+        '\r' => out.push_str("\\r"),
+        '\\' | '{' | '}' | '(' | ')' | '[' | ']' | '|' | '*' | '+' | '?' | '.' => {
+            out.push('\\');
+            out.push(c);
         }
-    }
-    out.push(']');
-}
-
-/// The ASCII ranges of a Perl class, as class contents.
-fn perl_ranges(kind: PerlClass) -> &'static str {
-    match kind {
-        PerlClass::Digit => "0-9",
-        PerlClass::Word => "0-9A-Za-z_",
-        PerlClass::Space => " \\t\\n\\r\\x0C",
+        c if c.is_ascii_punctuation() || c.is_ascii_control() => {
+            let _ = write!(out, "\\x{:02x}", c as u32);
+        }
+        c if c.is_control() && (c as u32) <= 0xFFFF => {
+            let _ = write!(out, "\\u{:04x}", c as u32);
+        }
+        c => out.push(c),
     }
 }

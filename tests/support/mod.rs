@@ -1,3 +1,6 @@
-//! Shared by the integration tests: golden-file comparison.
+//! Shared by the integration tests.
 
+#![allow(dead_code)]
+
+pub mod catalog;
 pub mod golden;

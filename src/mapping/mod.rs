@@ -1,0 +1,237 @@
+//! Log-source mappings: for each target family and log type, where the events live (table,
+//! index) and which column or field holds each event field.
+//!
+//! Mappings are data: YAML files under `mappings/<family>/<LogType>.yml`, embedded in the
+//! binary and overridable file by file from a directory (`--mappings DIR`). A field with no
+//! mapping is read by its raw path.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::Path as FsPath;
+
+use include_dir::{Dir, include_dir};
+use indexmap::IndexMap;
+use serde::Deserialize;
+
+use crate::diagnostic::{Diagnostic, render};
+use crate::ir::{Path, Segment};
+use crate::source::SourceFile;
+use crate::syntax::parse_path;
+
+static EMBEDDED: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/mappings");
+
+/// Targets that share one mapping: the query target and its rule artifacts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Family {
+    /// `kql`, `sentinel`, `sentinel-arm`: tables and columns of a Log Analytics workspace.
+    Sentinel,
+    /// `eql`, `elastic`, `elastic-ndjson`: index patterns and ECS/integration field names.
+    Elastic,
+    /// Every SQL dialect: one table per log type with the raw event in a JSON column.
+    Sql,
+}
+
+impl Family {
+    pub const ALL: [Family; 3] = [Family::Sentinel, Family::Elastic, Family::Sql];
+
+    pub fn dir(self) -> &'static str {
+        match self {
+            Family::Sentinel => "sentinel",
+            Family::Elastic => "elastic",
+            Family::Sql => "sql",
+        }
+    }
+}
+
+impl fmt::Display for Family {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.dir())
+    }
+}
+
+/// One mapping file, as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MappingFile {
+    /// Table (Sentinel, SQL).
+    #[serde(default)]
+    table: Option<String>,
+    /// Index patterns (Elastic).
+    #[serde(default)]
+    index: Vec<String>,
+    /// EQL event category; `any` when absent.
+    #[serde(default)]
+    category: Option<String>,
+    /// Sentinel data connector and the data types it fills.
+    #[serde(default)]
+    connector: Option<Connector>,
+    /// Event field path (as in conditions) to column.
+    #[serde(default)]
+    fields: IndexMap<String, Column>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Connector {
+    pub id: String,
+    pub data_types: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Column {
+    /// The column (Sentinel) or field (Elastic) name.
+    pub name: String,
+    #[serde(rename = "type", default)]
+    pub ty: ColumnType,
+}
+
+/// A column's type, as the target's schema declares it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ColumnType {
+    #[default]
+    String,
+    Long,
+    Int,
+    Real,
+    Bool,
+    Datetime,
+    Guid,
+    /// Holds JSON: sub-paths are read inside it.
+    Dynamic,
+}
+
+/// A loaded mapping for one family and log type.
+#[derive(Debug, Clone)]
+pub struct Mapping {
+    pub log_type: String,
+    pub table: Option<String>,
+    pub index: Vec<String>,
+    pub category: Option<String>,
+    pub connector: Option<Connector>,
+    /// Field paths with their columns, longest first so prefixes resolve to the closest.
+    fields: Vec<(Path, Column)>,
+}
+
+/// Where a field path is read from.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Resolved<'m, 'p> {
+    /// A mapped column, and the rest of the path inside it (empty for the column itself).
+    Column {
+        column: &'m Column,
+        rest: &'p [Segment],
+    },
+    /// No mapping: the raw event path.
+    Raw(&'p Path),
+}
+
+impl Mapping {
+    /// Resolves a path to the column of its longest mapped prefix, or to its raw path.
+    pub fn resolve<'m, 'p>(&'m self, path: &'p Path) -> Resolved<'m, 'p> {
+        for (prefix, column) in &self.fields {
+            if let Some(rest) = path.segments.strip_prefix(prefix.segments.as_slice()) {
+                return Resolved::Column { column, rest };
+            }
+        }
+        Resolved::Raw(path)
+    }
+
+    /// A mapping with no file: nothing mapped.
+    pub fn empty(log_type: &str) -> Self {
+        Mapping {
+            log_type: log_type.to_string(),
+            table: None,
+            index: Vec::new(),
+            category: None,
+            connector: None,
+            fields: Vec::new(),
+        }
+    }
+}
+
+/// Every mapping, embedded and overridden.
+#[derive(Debug, Clone, Default)]
+pub struct Mappings {
+    by_key: BTreeMap<(Family, String), Mapping>,
+}
+
+impl Mappings {
+    /// The embedded mappings, with the files under `overrides` (same layout) replacing them.
+    pub fn load(overrides: Option<&FsPath>) -> Result<Self, String> {
+        let mut mappings = Mappings::default();
+        for family in Family::ALL {
+            for file in EMBEDDED
+                .get_dir(family.dir())
+                .into_iter()
+                .flat_map(|dir| dir.files())
+            {
+                let text = file.contents_utf8().unwrap_or_default();
+                let path = FsPath::new("mappings").join(file.path());
+                mappings.insert(family, &SourceFile::new(path, text))?;
+            }
+        }
+        if let Some(dir) = overrides {
+            mappings.load_overrides(dir)?;
+        }
+        Ok(mappings)
+    }
+
+    fn load_overrides(&mut self, dir: &FsPath) -> Result<(), String> {
+        if !dir.is_dir() {
+            return Err(format!("{}: no such mappings directory", dir.display()));
+        }
+        for family in Family::ALL {
+            let Ok(entries) = std::fs::read_dir(dir.join(family.dir())) else {
+                continue;
+            };
+            let mut paths: Vec<_> = entries.flatten().map(|entry| entry.path()).collect();
+            paths.sort();
+            for path in paths
+                .iter()
+                .filter(|path| path.extension().is_some_and(|e| e == "yml"))
+            {
+                self.insert(family, &SourceFile::read(path)?)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn insert(&mut self, family: Family, file: &SourceFile) -> Result<(), String> {
+        let log_type = file
+            .path
+            .file_stem()
+            .and_then(|stem| stem.to_str())
+            .unwrap_or_default();
+        let raw: MappingFile = serde_yaml::from_str(&file.text).map_err(|error| {
+            let location = error.location().map(|l| (l.line(), l.column()));
+            let (line, column) = location.unwrap_or((1, 1));
+            format!("{}:{line}:{column}: {error}", file.path.display())
+        })?;
+        let mut fields = Vec::new();
+        for (field, column) in raw.fields {
+            let path = parse_path(&field).map_err(|error| {
+                let diagnostic =
+                    Diagnostic::new(format!("bad field path `{field}`: {}", error.message));
+                render(file, &[diagnostic])
+            })?;
+            fields.push((path, column));
+        }
+        fields.sort_by_key(|(path, _)| std::cmp::Reverse(path.segments.len()));
+        let mapping = Mapping {
+            log_type: log_type.to_string(),
+            table: raw.table,
+            index: raw.index,
+            category: raw.category,
+            connector: raw.connector,
+            fields,
+        };
+        self.by_key.insert((family, log_type.to_string()), mapping);
+        Ok(())
+    }
+
+    /// The mapping for a family and log type, if one exists.
+    pub fn get(&self, family: Family, log_type: &str) -> Option<&Mapping> {
+        self.by_key.get(&(family, log_type.to_string()))
+    }
+}

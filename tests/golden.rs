@@ -1,0 +1,77 @@
+//! Golden files: the whole catalog compiled for every target, compared byte for byte with
+//! `golden/<target>/<file>`. A rule a target cannot express has its reviewed error in
+//! `golden/<target>/<stem>.unsupported` instead. `UPDATE_GOLDEN=1 cargo test` rewrites them.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use ruleport::backend::CompileError;
+use ruleport::backend::compile;
+use ruleport::compiler::file_stem;
+use ruleport::diagnostic::render;
+use ruleport::target::Target;
+use support::catalog::{Env, catalog, repo};
+use support::golden;
+
+#[test]
+fn every_rule_compiles_to_its_golden_files() {
+    let env = Env::builtin();
+    let cx = env.context();
+    let golden_dir = repo().join("golden");
+    let mut actual = BTreeMap::new();
+    for file in catalog().files {
+        let rule = file.rule.as_ref().expect("loaded");
+        let stem = file_stem(&file.source.path);
+        for target in Target::all() {
+            let dir = golden_dir.join(target.name());
+            match compile(rule, &stem, target, &cx) {
+                Ok(artifacts) => {
+                    for artifact in artifacts {
+                        actual.insert(dir.join(&artifact.path), artifact.content);
+                    }
+                }
+                Err(error @ CompileError::Unsupported { .. }) => {
+                    let report = render(&file.source, &[error.to_diagnostic(rule, target)]);
+                    actual.insert(dir.join(format!("{stem}.unsupported")), report);
+                }
+                Err(error) => panic!("{stem} for {target}: {error:?}"),
+            }
+        }
+    }
+    let files: BTreeMap<PathBuf, String> = actual;
+    for ext in [
+        "kql",
+        "yaml",
+        "json",
+        "py",
+        "yml",
+        "eql",
+        "toml",
+        "ndjson",
+        "sql",
+        "md",
+        "unsupported",
+    ] {
+        let subset: BTreeMap<PathBuf, String> = files
+            .iter()
+            .filter(|(path, _)| path.extension().is_some_and(|e| e == ext))
+            .map(|(path, content)| (path.clone(), content.clone()))
+            .collect();
+        golden::check(&golden_dir, ext, &subset);
+    }
+}
+
+#[test]
+fn compiling_twice_gives_identical_bytes() {
+    let env = Env::builtin();
+    let cx = env.context();
+    for file in catalog().files {
+        let rule = file.rule.as_ref().expect("loaded");
+        for target in Target::all() {
+            let first = compile(rule, "x", target, &cx);
+            assert_eq!(first, compile(rule, "x", target, &cx), "{target}");
+        }
+    }
+}

@@ -1,0 +1,63 @@
+//! Loading the repository's catalog, and making one-off rules from conditions.
+
+use std::path::{Path, PathBuf};
+
+use ruleport::backend::Context;
+use ruleport::mapping::Mappings;
+use ruleport::rule::{Catalog, Rule, load_catalog, load_rule};
+use ruleport::source::SourceFile;
+use ruleport::templates::Templates;
+
+pub fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The catalog in `rules/`; every rule must load.
+pub fn catalog() -> Catalog {
+    let catalog = load_catalog(&[repo().join("rules")]).expect("rules/ loads");
+    for file in &catalog.files {
+        assert!(
+            file.is_ok(),
+            "{} does not load: {:?}",
+            file.source.path.display(),
+            file.errors
+        );
+    }
+    catalog
+}
+
+/// The built-in templates and mappings.
+pub struct Env {
+    pub templates: Templates,
+    pub mappings: Mappings,
+}
+
+impl Env {
+    pub fn builtin() -> Self {
+        Env {
+            templates: Templates::load(None).expect("built-in templates load"),
+            mappings: Mappings::load(None).expect("built-in mappings load"),
+        }
+    }
+
+    pub fn context(&self) -> Context<'_> {
+        Context {
+            mappings: &self.mappings,
+            templates: &self.templates,
+        }
+    }
+}
+
+/// A rule with just a condition, for running conformance cases through backends.
+pub fn rule_from_condition(id: &str, condition: &str) -> Rule {
+    let indented: String = condition
+        .lines()
+        .map(|line| format!("  {line}\n"))
+        .collect();
+    let text = format!(
+        "RuleID: Conformance.{id}\nDisplayName: conformance case {id}\nLogTypes: [Test.Conformance]\n\
+         Severity: Info\nCondition: |\n{indented}"
+    );
+    let file = SourceFile::new(PathBuf::from(format!("{id}.yml")), text);
+    load_rule(&file).unwrap_or_else(|errors| panic!("case {id} does not load: {errors:?}"))
+}
