@@ -18,6 +18,7 @@ pub mod backend;
 pub mod compiler;
 pub mod diagnostic;
 pub mod eval;
+pub mod explain;
 pub mod ir;
 pub mod mapping;
 pub mod pattern;

@@ -10,6 +10,19 @@ pub fn register_filters(env: &mut Environment<'static>) {
     env.add_filter("py_str", quoted);
     env.add_filter("json_str", quoted);
     env.add_filter("one_line", one_line);
+    env.add_filter("md_cell", markdown_cell);
+    env.add_filter("fence", fence);
+}
+
+/// Text for a Markdown table cell: one line, `|` escaped, inline code kept intact.
+pub fn markdown_cell(text: &str) -> String {
+    one_line(text).replace('\\', "\\\\").replace('|', "\\|")
+}
+
+/// A code fence longer than any run of backticks in `text`, so the block cannot end early.
+pub fn fence(text: &str) -> String {
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    "`".repeat(longest.max(2) + 1)
 }
 
 /// Text for a one-line comment: line breaks become spaces.

@@ -7,6 +7,7 @@ use regex::Regex;
 use super::condition_map::ConditionMap;
 use super::model::RuleFile;
 use super::yaml::{self, key_span};
+use crate::backend::mitre::tactic_name;
 use crate::diagnostic::Diagnostic;
 use crate::eval::Evaluator;
 use crate::ir::{self, Path};
@@ -24,6 +25,8 @@ pub struct Rule {
     pub output_fields: Vec<(String, Path)>,
     pub evaluator: Evaluator,
     pub condition_map: ConditionMap,
+    /// The rule file's text, for artifacts that show the rule as written.
+    pub text: String,
 }
 
 static MITRE_ID: LazyLock<Regex> = LazyLock::new(|| {
@@ -61,6 +64,7 @@ pub fn load_rule(file: &SourceFile) -> Result<Rule, Vec<Diagnostic>> {
 
     if errors.is_empty() {
         Ok(Rule {
+            text: file.text.clone(),
             meta,
             ast,
             ir,
@@ -113,14 +117,15 @@ fn check_keys(file: &SourceFile, meta: &RuleFile) -> Vec<Diagnostic> {
             "list at least one log type, such as `Azure.Audit`",
         );
     }
-    for (framework, ids) in &meta.reports {
-        for id in ids
-            .iter()
-            .filter(|id| framework == "MITRE ATT&CK" && !MITRE_ID.is_match(id))
-        {
+    let attack_ids = meta
+        .reports
+        .iter()
+        .filter(|(framework, _)| *framework == "MITRE ATT&CK");
+    for id in attack_ids.flat_map(|(_, ids)| ids) {
+        if let Some(problem) = attack_id_problem(id) {
             error(
                 "Reports",
-                format!("`{id}` is not a MITRE ATT&CK id"),
+                problem,
                 "write tactic:technique, such as `TA0001:T1078.004`",
             );
         }
@@ -149,6 +154,17 @@ fn check_keys(file: &SourceFile, meta: &RuleFile) -> Vec<Diagnostic> {
         }
     }
     errors
+}
+
+/// What is wrong with a `TA0001:T1078.004` id, if anything.
+fn attack_id_problem(id: &str) -> Option<String> {
+    if !MITRE_ID.is_match(id) {
+        return Some(format!("`{id}` is not a MITRE ATT&CK id"));
+    }
+    let tactic = id.split(':').next().unwrap_or_default();
+    tactic_name(tactic)
+        .is_none()
+        .then(|| format!("`{id}` names an unknown ATT&CK tactic"))
 }
 
 /// Parses the paths of `OutputFields`, reporting names and paths that are not valid.
