@@ -94,23 +94,17 @@ pub fn render(file: &SourceFile, diagnostics: &[Diagnostic]) -> String {
         match term::emit_into_string(&config, &files, &report) {
             Ok(text) => out.push_str(&text),
             Err(_) => {
-                let (line, column) = diagnostic.location(file).position();
-                let _ = writeln!(
-                    out,
-                    "error: {}\n  --> {}:{line}:{column}",
-                    diagnostic.message,
-                    file.path.display()
-                );
+                let Location {
+                    message,
+                    line,
+                    column,
+                } = diagnostic.location(file);
+                let path = file.path.display();
+                let _ = writeln!(out, "error: {message}\n  --> {path}:{line}:{column}");
             }
         }
     }
     out
-}
-
-impl Location {
-    fn position(&self) -> (usize, usize) {
-        (self.line, self.column)
-    }
 }
 
 /// Keeps a span inside the text and on character boundaries, so rendering never fails on it.

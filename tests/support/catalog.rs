@@ -55,8 +55,8 @@ pub fn rule_from_condition(id: &str, condition: &str) -> Rule {
         .map(|line| format!("  {line}\n"))
         .collect();
     let text = format!(
-        "RuleID: Conformance.{id}\nDisplayName: conformance case {id}\nLogTypes: [Test.Conformance]\n\
-         Severity: Info\nCondition: |\n{indented}"
+        "RuleID: Conformance.{id}\nDisplayName: conformance case {id}\n\
+         LogTypes: [Test.Conformance]\nSeverity: Info\nCondition: |\n{indented}"
     );
     let file = SourceFile::new(PathBuf::from(format!("{id}.yml")), text);
     load_rule(&file).unwrap_or_else(|errors| panic!("case {id} does not load: {errors:?}"))
