@@ -12,7 +12,8 @@
 //! - [`mapping`]: where each target keeps each log type's fields;
 //! - [`backend`]: one backend per [`target`], rendering artifacts through [`templates`];
 //! - [`compiler`]: the catalog through the backends (`ruleport compile`);
-//! - [`testing`]: running a rule's tests (`ruleport test`).
+//! - [`testing`]: running a rule's tests (`ruleport test`);
+//! - [`verify`]: running compiled output on real engines (`ruleport verify`).
 
 pub mod backend;
 pub mod compiler;

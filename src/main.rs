@@ -10,9 +10,11 @@ use ruleport::compiler::compile_catalog;
 use ruleport::diagnostic::render;
 use ruleport::mapping::Mappings;
 use ruleport::rule::{Catalog, load_catalog};
+use ruleport::source::SourceFile;
 use ruleport::target::{Target, parse_targets};
 use ruleport::templates::Templates;
 use ruleport::testing;
+use ruleport::verify::{self, Engine, parse_engines};
 
 #[derive(Parser)]
 #[command(
@@ -77,6 +79,47 @@ enum Command {
         #[arg(long)]
         mappings: Option<PathBuf>,
     },
+
+    /// Run the compiled output on real engines and compare every verdict with the evaluator.
+    ///
+    /// SQLite is built in; the other engines are installed by `tests/engines/install.sh`
+    /// into `.engines/`. KQL has no local engine: its queries are checked by Microsoft's
+    /// parser and binder. A missing engine is an error, never a silent skip.
+    ///
+    /// Exit status: 0 when every engine agrees, 1 on any disagreement or engine error, 2
+    /// on a usage or I/O error.
+    Verify(VerifyArgs),
+}
+
+#[derive(clap::Args)]
+struct VerifyArgs {
+    /// Rule files, or directories searched recursively for *.yml and *.yaml.
+    paths: Vec<PathBuf>,
+
+    /// Engines, comma-separated, or `all`: sqlite, duckdb, postgres, panther, eql, kql.
+    #[arg(long, short, value_parser = parse_engines, default_value = "sqlite")]
+    engine: std::vec::Vec<Engine>,
+
+    /// A file of conformance cases (`cases: [{id, condition, event, expected}]`); each case
+    /// with a verdict becomes a one-test rule. Repeatable.
+    #[arg(long)]
+    cases: Vec<PathBuf>,
+
+    /// Where the engines are installed (`tests/engines/install.sh` puts them in `.engines`).
+    #[arg(long, default_value = ".engines")]
+    engines_dir: PathBuf,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+
+    /// Directory of templates replacing the built-in ones.
+    #[arg(long)]
+    templates: Option<PathBuf>,
+
+    /// Directory of log-source mappings replacing the built-in ones.
+    #[arg(long)]
+    mappings: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -98,6 +141,7 @@ fn main() -> ExitCode {
 
     let result = match cli.command {
         Command::Test { paths, format } => test(&paths, format),
+        Command::Verify(args) => verify(&args),
         Command::Compile {
             paths,
             target,
@@ -194,5 +238,43 @@ fn compile(
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
+    })
+}
+
+fn verify(args: &VerifyArgs) -> Result<ExitCode, String> {
+    if args.paths.is_empty() && args.cases.is_empty() {
+        return Err("give rule paths, --cases FILE, or both".into());
+    }
+    let mut subjects = Vec::new();
+    if !args.paths.is_empty() {
+        let catalog = load_catalog(&args.paths)?;
+        for file in catalog.files.iter().filter(|file| !file.is_ok()) {
+            eprint!("{}", render(&file.source, &file.errors));
+        }
+        subjects.extend(verify::subjects_from_catalog(&catalog));
+    }
+    for path in &args.cases {
+        subjects.extend(verify::load_cases(&SourceFile::read(path)?)?);
+    }
+
+    let templates = Templates::load(args.templates.as_deref())?;
+    let mappings = Mappings::load(args.mappings.as_deref())?;
+    let cx = Context {
+        mappings: &mappings,
+        templates: &templates,
+    };
+    let report = verify::verify(&subjects, &args.engine, &args.engines_dir, &cx);
+    match args.format {
+        Format::Human => print!("{}", verify::render_human(&report, &args.engine)),
+        Format::Json => {
+            let json = serde_json::to_string_pretty(&report)
+                .map_err(|error| format!("cannot write the report as JSON: {error}"))?;
+            println!("{json}");
+        }
+    }
+    Ok(if report.is_success() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
     })
 }

@@ -4,9 +4,11 @@ mod catalog;
 mod condition_map;
 mod load;
 mod model;
+mod synthetic;
 mod yaml;
 
 pub use catalog::{Catalog, LoadedFile, discover_rule_files, load_catalog};
 pub use condition_map::ConditionMap;
 pub use load::{Rule, load_rule};
 pub use model::{AnalysisType, RuleFile, RuleTest, Severity, Status};
+pub use synthetic::{SYNTHETIC_LOG_TYPE, rule_from_condition};

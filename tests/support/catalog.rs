@@ -1,11 +1,10 @@
 //! Loading the repository's catalog, and making one-off rules from conditions.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use ruleport::backend::Context;
 use ruleport::mapping::Mappings;
-use ruleport::rule::{Catalog, Rule, load_catalog, load_rule};
-use ruleport::source::SourceFile;
+use ruleport::rule::{Catalog, Rule, load_catalog};
 use ruleport::templates::Templates;
 
 pub fn repo() -> &'static Path {
@@ -50,14 +49,6 @@ impl Env {
 
 /// A rule with just a condition, for running conformance cases through backends.
 pub fn rule_from_condition(id: &str, condition: &str) -> Rule {
-    let indented: String = condition
-        .lines()
-        .map(|line| format!("  {line}\n"))
-        .collect();
-    let text = format!(
-        "RuleID: Conformance.{id}\nDisplayName: conformance case {id}\n\
-         LogTypes: [Test.Conformance]\nSeverity: Info\nCondition: |\n{indented}"
-    );
-    let file = SourceFile::new(PathBuf::from(format!("{id}.yml")), text);
-    load_rule(&file).unwrap_or_else(|errors| panic!("case {id} does not load: {errors:?}"))
+    ruleport::rule::rule_from_condition(id, condition)
+        .unwrap_or_else(|errors| panic!("case {id} does not load: {errors:?}"))
 }

@@ -1,0 +1,97 @@
+//! The engines `verify` knows, and the target each one runs.
+
+use std::fmt;
+
+use crate::target::{Dialect, Target};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Engine {
+    /// The bundled SQLite, in-process.
+    Sqlite,
+    /// DuckDB's Python package.
+    Duckdb,
+    /// A throw-away PostgreSQL server on a Unix socket.
+    Postgres,
+    /// The generated Python rules, imported and called the way Panther calls them.
+    Panther,
+    /// The `eql` Python package with Elasticsearch syntax.
+    Eql,
+    /// Microsoft's KQL parser and binder: syntax, names and types; it executes nothing.
+    Kql,
+}
+
+impl Engine {
+    pub const ALL: [Engine; 6] = [
+        Engine::Sqlite,
+        Engine::Duckdb,
+        Engine::Postgres,
+        Engine::Panther,
+        Engine::Eql,
+        Engine::Kql,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Sqlite => "sqlite",
+            Engine::Duckdb => "duckdb",
+            Engine::Postgres => "postgres",
+            Engine::Panther => "panther",
+            Engine::Eql => "eql",
+            Engine::Kql => "kql",
+        }
+    }
+
+    /// The target whose output the engine runs.
+    pub fn target(self) -> Target {
+        match self {
+            Engine::Sqlite => Target::Sql(Dialect::Sqlite),
+            Engine::Duckdb => Target::Sql(Dialect::Duckdb),
+            Engine::Postgres => Target::Sql(Dialect::Postgres),
+            Engine::Panther => Target::Panther,
+            Engine::Eql => Target::Eql,
+            Engine::Kql => Target::Kql,
+        }
+    }
+
+    /// Whether the engine gives verdicts (KQL is only parsed and bound).
+    pub fn executes(self) -> bool {
+        self != Engine::Kql
+    }
+}
+
+impl fmt::Display for Engine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Parses `--engine`: comma-separated names, or `all`.
+pub fn parse_engines(text: &str) -> Result<Vec<Engine>, String> {
+    if text.trim().eq_ignore_ascii_case("all") {
+        return Ok(Engine::ALL.to_vec());
+    }
+    let mut engines = Vec::new();
+    for name in text
+        .split(',')
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+    {
+        let engine = Engine::ALL
+            .into_iter()
+            .find(|engine| engine.name() == name)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Engine::ALL.iter().map(|engine| engine.name()).collect();
+                format!(
+                    "unknown engine `{name}`: expected `all` or one of {}",
+                    names.join(", ")
+                )
+            })?;
+        if !engines.contains(&engine) {
+            engines.push(engine);
+        }
+    }
+    if engines.is_empty() {
+        return Err("no engine given".into());
+    }
+    Ok(engines)
+}
