@@ -8,6 +8,7 @@
 pub mod context;
 pub mod escape;
 pub mod mitre;
+pub mod panther;
 pub mod sql;
 
 use std::path::PathBuf;
@@ -104,6 +105,7 @@ pub trait Backend {
 pub fn backend(target: Target) -> Box<dyn Backend> {
     match target {
         Target::Sql(dialect) => Box::new(sql::SqlBackend::new(dialect)),
+        Target::Panther => Box::new(panther::PantherBackend),
         other => Box::new(NotYet(other)),
     }
 }
