@@ -77,7 +77,8 @@ fn nesting_python_cannot_parse_is_unsupported() {
         condition = format!("b eq \"{level}\" {op} ({condition})");
     }
     let text = format!(
-        "RuleID: A.B\nDisplayName: deep\nLogTypes: [X]\nSeverity: Low\nCondition: |\n  {condition}\n"
+        "RuleID: A.B\nDisplayName: deep\nLogTypes: [X]\nSeverity: Low\n\
+         Condition: |\n  {condition}\n"
     );
     match compile_text(&env, &text) {
         Err(CompileError::Unsupported {

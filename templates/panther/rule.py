@@ -242,7 +242,8 @@ def _{{ op }}(value, limit):
 # Case-insensitive patterns fold ASCII letters in re; every other case pair they match is
 # written out in the pattern, and `\Z` is the end of the text.
 {% for pattern in python.patterns %}
-{{ pattern.name }} = re.compile({{ pattern.literal }}{% if pattern.flags %}, {{ pattern.flags }}{% endif %})
+{{ pattern.name }} = re.compile({{ pattern.literal }}
+{%- if pattern.flags %}, {{ pattern.flags }}{% endif %})
 {% endfor %}
 {% endif %}
 

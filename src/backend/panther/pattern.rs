@@ -84,7 +84,7 @@ impl Printer {
     /// Python's ASCII folding already matches exactly those.
     fn literal(&mut self, c: char) {
         if !self.fold {
-            return push_char(c, &mut self.out);
+            return push_char(c, SPECIAL, &mut self.out);
         }
         let orbit = case_closure(&CharSet::new(vec![(c, c)]));
         let ascii_pair = CharSet::new(vec![
@@ -92,7 +92,7 @@ impl Printer {
             (c.to_ascii_uppercase(), c.to_ascii_uppercase()),
         ]);
         if orbit == ascii_pair {
-            push_char(c, &mut self.out);
+            push_char(c, SPECIAL, &mut self.out);
         } else {
             self.set(&without_ascii_uppercase(&orbit), false);
         }
@@ -117,12 +117,12 @@ impl Printer {
     fn set(&mut self, set: &CharSet, negate: bool) {
         self.out.push_str(if negate { "[^" } else { "[" });
         for &(start, end) in &set.ranges {
-            push_char(start, &mut self.out);
+            push_char(start, SPECIAL_IN_CLASS, &mut self.out);
             if end != start {
                 if end as u32 > start as u32 + 1 {
                     self.out.push('-');
                 }
-                push_char(end, &mut self.out);
+                push_char(end, SPECIAL_IN_CLASS, &mut self.out);
             }
         }
         self.out.push(']');
@@ -156,18 +156,23 @@ fn without_ascii_uppercase(set: &CharSet) -> CharSet {
     CharSet::new(ranges)
 }
 
-/// One character of a pattern: printable ASCII as itself (punctuation escaped, which `re`
-/// always reads as the literal character), everything else as a `re` escape.
-fn push_char(c: char, out: &mut String) {
+/// Punctuation `re` gives a meaning outside a class, and inside one (with the characters
+/// whose doubling Python reserves for set operations).
+const SPECIAL: &str = "\\.^$*+?{}[]|()";
+const SPECIAL_IN_CLASS: &str = "\\[]^-&~|";
+
+/// One character of a pattern: printable ASCII as itself (with a backslash before the
+/// punctuation in `special`), everything else as a `re` escape.
+fn push_char(c: char, special: &str, out: &mut String) {
     match c {
         '\n' => out.push_str("\\n"),
         '\t' => out.push_str("\\t"),
         '\r' => out.push_str("\\r"),
-        c if c.is_ascii_punctuation() => {
+        c if special.contains(c) => {
             out.push('\\');
             out.push(c);
         }
-        c if c.is_ascii_alphanumeric() || c == ' ' => out.push(c),
+        c if c.is_ascii_graphic() || c == ' ' => out.push(c),
         c if (c as u32) <= 0xFF => {
             let _ = write!(out, "\\x{:02x}", c as u32);
         }
@@ -198,7 +203,7 @@ mod tests {
     #[test]
     fn ascii_letters_stay_as_written_when_python_folds_them_alike() {
         assert_eq!(print("^Admin", Case::Insensitive), "^Admin");
-        assert_eq!(print("(curl|wget)/", Case::Insensitive), "(?:curl|wget)\\/");
+        assert_eq!(print("(curl|wget)/", Case::Insensitive), "(?:curl|wget)/");
     }
 
     #[test]
