@@ -8,6 +8,9 @@ its test, is compiled with `ruleport compile --target panther`, and then
    and on a plain dict, and must return a real bool with the expected verdict (and title()
    and alert_context() must not raise).
 
+Then, with the evaluator's verdicts as the oracle (`ruleport test --format json`), a few
+regexes run over one event per character, and random conditions over random events.
+
 A case marked `diverges` is a documented divergence (docs/targets/panther.md): its verdict in
 Python must be the opposite of the evaluator's, and pat is not asked to pass it.
 
@@ -22,6 +25,7 @@ Exits 0 when every check passes, 1 otherwise; prints `N passed, M failed`.
 import argparse
 import importlib.util
 import json
+import random
 import re
 import shutil
 import subprocess
@@ -193,14 +197,15 @@ def sweep_events():
     return [{"a": chr(cp)} for start, end in SWEEP_RANGES for cp in range(start, end)]
 
 
-def write_sweep(directory, index, condition, events):
+def write_sweep(directory, index, condition, events, prefix="Sweep"):
     tests = "".join(
         "  - Name: c%d\n    ExpectedResult: false\n    Log: %s\n" % (i, yaml_value(event))
         for i, event in enumerate(events)
     )
-    (directory / ("sweep-%d.yml" % index)).write_text(
-        "RuleID: Sweep.%d\nDisplayName: sweep %d\nLogTypes: [Test.Conformance]\n"
-        "Severity: Info\nCondition: |\n  %s\nTests:\n%s" % (index, index, condition, tests),
+    (directory / ("%s-%d.yml" % (prefix.lower(), index))).write_text(
+        "RuleID: %s.%d\nDisplayName: %s %d\nLogTypes: [Test.Conformance]\n"
+        "Severity: Info\nCondition: |\n  %s\nTests:\n%s"
+        % (prefix, index, prefix.lower(), index, condition, tests),
         encoding="utf-8",
     )
 
@@ -233,6 +238,83 @@ def check_sweeps(ruleport, work, check):
         ]
         check("sweep of %s over %d characters" % (condition, len(events)), not wrong,
               "differs on " + " ".join(wrong[:40]))
+
+
+# Random conditions over these paths and values, with the evaluator as the oracle.
+FUZZ_PATHS = ["a", "b", "c.d", "arr[*]", "arr[*].x", "arr[0]", "`we ird`"]
+FUZZ_VALUES = [None, "x", "X", "", "0", "0.0", "1e3", " 42", "true", "TRUE", "İ", "ſ",
+               "abc\n", "a.b", 0, 1, 1.5, -0.0, 1000, True, False, [], {}, ["x", 1],
+               {"d": "x"}, {"x": "X"}]
+FUZZ_STRINGS = ["x", "", "0", "a", "abc", "İ", "i", "true", "1e3"]
+FUZZ_PATTERNS = ["^x", "x$", "[a-z]+", "^$", "\\d", "i", "s", "^.$", "(a|b)c?", "[^x]"]
+FUZZ_OPS = ["eq", "ne", "eq_cs", "ne_cs", "in", "not_in", "contains", "startswith",
+            "endswith", "contains_cs", "regex", "regex_cs", "gt", "ge", "lt", "le",
+            "is_null", "is_not_null", "is_empty", "is_not_empty"]
+
+
+def fuzz_predicate(rng):
+    path, op = rng.choice(FUZZ_PATHS), rng.choice(FUZZ_OPS)
+    number = lambda: rng.choice(["0", "1", "-1", "1.5", "1000", "1e3"])
+    if op.startswith("is_"):
+        return "%s %s" % (path, op)
+    if op in ("gt", "ge", "lt", "le"):
+        return "%s %s %s" % (path, op, number())
+    if op.startswith("regex"):
+        return "%s %s %s" % (path, op, literal(rng.choice(FUZZ_PATTERNS)))
+    if op in ("in", "not_in"):
+        items = [literal(rng.choice(FUZZ_STRINGS)), number(), rng.choice(["true", "false"])]
+        return "%s %s [%s]" % (path, op, ", ".join(rng.sample(items, rng.randint(1, 3))))
+    if op in ("eq", "ne") and rng.random() < 0.4:
+        return "%s %s %s" % (path, op, rng.choice([number(), "true", "false"]))
+    return "%s %s %s" % (path, op, literal(rng.choice(FUZZ_STRINGS)))
+
+
+def fuzz_condition(rng, depth=0):
+    if depth >= 3 or rng.random() < 0.35:
+        return fuzz_predicate(rng)
+    joiner = rng.choice([" and ", " or "])
+    parts = [fuzz_condition(rng, depth + 1) for _ in range(rng.randint(2, 3))]
+    text = "(" + joiner.join(parts) + ")"
+    return "not " + text if rng.random() < 0.3 else text
+
+
+def fuzz_event(rng):
+    event = {}
+    for name in ["a", "b", "we ird"]:
+        if rng.random() < 0.7:
+            event[name] = rng.choice(FUZZ_VALUES)
+    if rng.random() < 0.7:
+        event["c"] = rng.choice([{"d": rng.choice(FUZZ_VALUES)}, rng.choice(FUZZ_VALUES)])
+    if rng.random() < 0.8:
+        size = rng.randint(0, 3)
+        event["arr"] = [rng.choice([rng.choice(FUZZ_VALUES), {"x": rng.choice(FUZZ_VALUES)}])
+                        for _ in range(size)]
+    return event
+
+
+def check_fuzz(ruleport, work, check, rules, seed):
+    """Random conditions, each on random events, against the evaluator's verdicts."""
+    rng = random.Random(seed)
+    directory = work / "fuzz"
+    directory.mkdir()
+    events = {}
+    for index in range(rules):
+        events[index] = [fuzz_event(rng) for _ in range(12)]
+        write_sweep(directory, index, fuzz_condition(rng), events[index], prefix="Fuzz")
+    verdicts = evaluator_verdicts(ruleport, directory)
+    code, output = run([ruleport, "compile", str(directory), "--target", "panther",
+                        "--out", str(work / "out-fuzz")])
+    check("ruleport compile %s" % directory, code == 0, output)
+    wrong = []
+    for index, cases in events.items():
+        module = load(work / "out-fuzz" / "panther" / ("fuzz-%d.py" % index))
+        for i, event in enumerate(cases):
+            want = verdicts[("Fuzz.%d" % index, "c%d" % i)]
+            for wrapped in (PantherEvent(event), event):
+                if module.rule(wrapped) is not want:
+                    wrong.append("fuzz-%d.yml test c%d" % (index, i))
+    check("%d random conditions on %d events each (seed %d)" % (rules, 12, seed), not wrong,
+          "differs on " + ", ".join(sorted(set(wrong))[:20]))
 
 
 def conformance_cases(path):
@@ -308,6 +390,8 @@ def main():
     parser.add_argument("--pat", default="pat", help="panther_analysis_tool's `pat`")
     parser.add_argument("--cases", default=str(REPO / "tests" / "conformance.yml"))
     parser.add_argument("--work", help="keep the rules and outputs here")
+    parser.add_argument("--fuzz", type=int, default=300, help="random conditions to check")
+    parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
 
     work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="check-panther-"))
@@ -352,6 +436,7 @@ def main():
         check("rule() of %s" % case["id"], not problems, "\n".join(problems))
 
     check_sweeps(args.ruleport, work, check)
+    check_fuzz(args.ruleport, work, check, args.fuzz, args.seed)
 
     for failure in failures:
         print("FAILED: " + failure, file=sys.stderr)
