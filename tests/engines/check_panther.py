@@ -81,10 +81,10 @@ def extra_cases():
     case, regex anchors and case pairs, exact keys under Panther's wrapper, literals."""
     cases = []
 
-    def case(id, condition, event, expected, diverges=False):
+    def case(name, condition, event, expected, diverges=False):
         cases.append(
             {
-                "id": "py-" + id,
+                "id": "py-" + name,
                 "condition": condition,
                 "event": event,
                 "expected": expected,
@@ -254,7 +254,10 @@ FUZZ_OPS = ["eq", "ne", "eq_cs", "ne_cs", "in", "not_in", "contains", "startswit
 
 def fuzz_predicate(rng):
     path, op = rng.choice(FUZZ_PATHS), rng.choice(FUZZ_OPS)
-    number = lambda: rng.choice(["0", "1", "-1", "1.5", "1000", "1e3"])
+
+    def number():
+        return rng.choice(["0", "1", "-1", "1.5", "1000", "1e3"])
+
     if op.startswith("is_"):
         return "%s %s" % (path, op)
     if op in ("gt", "ge", "lt", "le"):
