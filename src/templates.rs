@@ -10,7 +10,7 @@ use std::path::Path;
 use include_dir::{Dir, include_dir};
 use minijinja::syntax::SyntaxConfig;
 use minijinja::value::Serde;
-use minijinja::{Environment, UndefinedBehavior};
+use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 use serde::Serialize;
 
 use crate::backend::escape;
@@ -26,6 +26,9 @@ impl Templates {
     pub fn load(overrides: Option<&Path>) -> Result<Self, String> {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
+        // Escaping is the filters' job; minijinja would otherwise JSON-escape every value
+        // written into a `.yml` or `.json` template.
+        env.set_auto_escape_callback(|_| AutoEscape::None);
         let syntax = SyntaxConfig::builder()
             .keep_trailing_newline(true)
             .trim_blocks(true)

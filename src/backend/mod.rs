@@ -9,6 +9,7 @@ pub mod context;
 pub mod escape;
 pub mod mitre;
 pub mod page;
+pub mod panther;
 pub mod sql;
 
 use std::path::PathBuf;
@@ -106,6 +107,7 @@ pub fn backend(target: Target) -> Box<dyn Backend> {
     match target {
         Target::Sql(dialect) => Box::new(sql::SqlBackend::new(dialect)),
         Target::Page => Box::new(page::PageBackend),
+        Target::Panther => Box::new(panther::PantherBackend),
         other => Box::new(NotYet(other)),
     }
 }
