@@ -133,12 +133,14 @@ impl Printer<'_> {
     }
 }
 
+/// Escapes ASCII punctuation, except `<` and `>`: Rust's regex reads `\<` and `\>` as word
+/// boundaries, and RE2 refuses them.
 fn escape_punctuation(c: char, out: &mut String) {
     match c {
         '\n' => out.push_str("\\n"),
         '\t' => out.push_str("\\t"),
         '\r' => out.push_str("\\r"),
-        c if c.is_ascii_punctuation() => {
+        c if c.is_ascii_punctuation() && !matches!(c, '<' | '>') => {
             out.push('\\');
             out.push(c);
         }
@@ -165,5 +167,18 @@ fn sqlite_char(c: char, out: &mut String) {
             let _ = write!(out, "\\u{:04x}", c as u32);
         }
         c => out.push(c),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::pattern::Pattern;
+
+    #[test]
+    fn angle_brackets_stay_literal_for_rust() {
+        let pattern = Pattern::parse("<a>").expect("a portable pattern");
+        let regex = regex::Regex::new(&pattern.to_rust()).expect("a valid regex");
+        assert!(regex.is_match("x<a>y"));
+        assert!(!regex.is_match("a"));
     }
 }
