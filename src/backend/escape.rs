@@ -5,15 +5,18 @@ use std::fmt::Write as _;
 
 use minijinja::Environment;
 use serde_json::Value;
+use toml_writer::{ToTomlValue as _, TomlStringBuilder};
 
 use super::panther;
 
 /// Registers every escaping filter.
 pub fn register_filters(env: &mut Environment<'static>) {
     env.add_filter("yaml_str", yaml_quoted);
-    env.add_filter("toml_str", quoted);
+    env.add_filter("toml_str", toml_string);
+    env.add_filter("toml_block", toml_block);
     env.add_filter("py_str", panther::python_str);
     env.add_filter("json_str", quoted);
+    env.add_filter("json", json);
     env.add_filter("one_line", one_line);
     env.add_filter("md_cell", markdown_cell);
     env.add_filter("fence", fence);
@@ -53,6 +56,30 @@ fn breaks_comment(c: char) -> bool {
 /// Python string literal.
 pub fn quoted(text: &str) -> String {
     serde_json::Value::String(text.to_string()).to_string()
+}
+
+/// A TOML string whose value is `text`: on one line when it has no line break, else a
+/// multi-line `"""` string, escaped where TOML needs it (control characters, DEL).
+pub fn toml_string(text: &str) -> String {
+    TomlStringBuilder::new(text).as_default().to_toml_value()
+}
+
+/// A TOML string for a block of code, such as a query: a multi-line literal `'''` string
+/// (no escapes, so the code reads as written) when `text` allows one, else as
+/// [`toml_string`] writes it.
+pub fn toml_block(text: &str) -> String {
+    let builder = TomlStringBuilder::new(text);
+    builder
+        .as_ml_literal()
+        .unwrap_or_else(|| builder.as_default())
+        .to_toml_value()
+}
+
+/// Any value as compact JSON on one line (strings escaped as [`quoted`] escapes them).
+pub fn json(value: minijinja::Value) -> Result<String, minijinja::Error> {
+    serde_json::to_string(&value).map_err(|error| {
+        minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, error.to_string())
+    })
 }
 
 /// A YAML double-quoted scalar that YAML 1.1 and 1.2 readers (libyaml, PyYAML, serde_yaml)
@@ -207,6 +234,15 @@ mod tests {
             let read: std::collections::BTreeMap<String, Value> =
                 serde_yaml::from_str(&document).expect("valid YAML");
             prop_assert_eq!(&read["key"], &value);
+        }
+
+        #[test]
+        fn toml_strings_read_back_unchanged(text in hostile()) {
+            for written in [toml_string(&text), toml_block(&text)] {
+                let document = format!("key = {written}\n");
+                let read: toml::Table = toml::from_str(&document).expect("valid TOML");
+                prop_assert_eq!(read["key"].as_str(), Some(text.as_str()));
+            }
         }
 
         #[test]

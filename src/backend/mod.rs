@@ -6,6 +6,7 @@
 //! never emits a query that means something else.
 
 pub mod context;
+pub mod eql;
 pub mod escape;
 pub mod mitre;
 pub mod page;
@@ -108,6 +109,9 @@ pub fn backend(target: Target) -> Box<dyn Backend> {
         Target::Sql(dialect) => Box::new(sql::SqlBackend::new(dialect)),
         Target::Page => Box::new(page::PageBackend),
         Target::Panther => Box::new(panther::PantherBackend),
+        Target::Eql => Box::new(eql::EqlBackend::new(eql::Artifacts::Query)),
+        Target::Elastic => Box::new(eql::EqlBackend::new(eql::Artifacts::Rule)),
+        Target::ElasticNdjson => Box::new(eql::EqlBackend::new(eql::Artifacts::Ndjson)),
         other => Box::new(NotYet(other)),
     }
 }
