@@ -1,5 +1,6 @@
 //! Running batches of jobs on each engine, and turning answers into outcomes.
 
+use std::borrow::Cow;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -11,8 +12,11 @@ use super::cases::Subject;
 use super::engine::Engine;
 use super::report::{Outcome, Status};
 use super::sqlite::Sqlite;
+use crate::backend::eql::indexed_document;
 use crate::backend::sql::table_name;
 use crate::backend::{Artifact, Context};
+use crate::mapping::Family;
+use crate::rule::Rule;
 
 /// One event for one compiled rule, as a driver script reads it.
 #[derive(Serialize)]
@@ -21,7 +25,8 @@ struct Job<'a> {
     table: String,
     /// The query (SQL, EQL, KQL) or the Python module's source (Panther).
     query: &'a str,
-    event: &'a Value,
+    /// The event as the engine stores it (for EQL: as Elasticsearch indexes it).
+    event: Cow<'a, Value>,
 }
 
 /// Runs every subject's probes on `engine`.
@@ -44,10 +49,10 @@ pub fn run(
         _ => {
             let batch: Vec<Job<'_>> = planned
                 .iter()
-                .map(|(_, probe, table, query)| Job {
+                .map(|(subject, probe, table, query)| Job {
                     table: table.clone(),
                     query,
-                    event: &probe.event,
+                    event: stored_event(engine, &subject.rule, &probe.event, cx),
                 })
                 .collect();
             run_script(engine, &batch, engines_dir)?
@@ -84,6 +89,26 @@ pub fn run(
             }
         })
         .collect())
+}
+
+/// The event as the engine holds it: Elasticsearch indexes it through the log type's Elastic
+/// mapping (field names, and values as their field types store them); the other engines
+/// read the event as written.
+fn stored_event<'a>(
+    engine: Engine,
+    rule: &Rule,
+    event: &'a Value,
+    cx: &Context<'_>,
+) -> Cow<'a, Value> {
+    if engine != Engine::Eql {
+        return Cow::Borrowed(event);
+    }
+    let mapping = rule
+        .meta
+        .log_types
+        .first()
+        .and_then(|log_type| cx.mappings.get(Family::Elastic, log_type));
+    Cow::Owned(indexed_document(mapping, event))
 }
 
 /// The artifact an engine runs: the query, or the Panther rule's Python.
