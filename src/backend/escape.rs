@@ -10,6 +10,7 @@ pub fn register_filters(env: &mut Environment<'static>) {
     env.add_filter("py_str", quoted);
     env.add_filter("json_str", quoted);
     env.add_filter("one_line", one_line);
+    env.add_filter("yaml_scalar", super::kql::yaml::scalar);
 }
 
 /// Text for a one-line comment: line breaks become spaces.

@@ -7,6 +7,7 @@
 
 pub mod context;
 pub mod escape;
+pub mod kql;
 pub mod mitre;
 pub mod sql;
 
@@ -104,6 +105,9 @@ pub trait Backend {
 pub fn backend(target: Target) -> Box<dyn Backend> {
     match target {
         Target::Sql(dialect) => Box::new(sql::SqlBackend::new(dialect)),
+        Target::Kql | Target::Sentinel | Target::SentinelArm => {
+            Box::new(kql::KqlBackend::new(target))
+        }
         other => Box::new(NotYet(other)),
     }
 }
