@@ -252,12 +252,16 @@ impl Expr {
         Self::join(items, false)
     }
 
+    /// Joins items, dropping constants that do not change the result (`x and true` is `x`)
+    /// and collapsing to the constant that decides it (`x or true` is `true`).
     fn join(items: Vec<Expr>, conjunction: bool) -> Expr {
         let mut flat = Vec::with_capacity(items.len());
         for item in items {
             match item {
                 Expr::And(inner) if conjunction => flat.extend(inner),
                 Expr::Or(inner) if !conjunction => flat.extend(inner),
+                Expr::Bool(flag) if flag == conjunction => {}
+                Expr::Bool(flag) => return Expr::Bool(flag),
                 other => flat.push(other),
             }
         }

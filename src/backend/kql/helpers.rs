@@ -63,8 +63,7 @@ impl Helper {
             Helper::NumberOf => "the number of a JSON value: a number or a numeric string",
             Helper::IsEmptyJson => "whether a JSON value is null, \"\", [] or {}",
             Helper::Elements => {
-                "an array's elements after a null that matches nothing, so every row keeps \
-                 one element"
+                "an array's elements after a null that matches nothing (each row keeps one)"
             }
         }
     }

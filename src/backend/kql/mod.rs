@@ -2,9 +2,11 @@
 //! form of the public Sentinel content repository (`sentinel`), and the same rule as an ARM
 //! template (`sentinel-arm`). All three share one compiled query.
 
-mod escape;
+pub mod escape;
 mod expr;
 mod helpers;
+#[cfg(test)]
+mod model;
 mod predicate;
 mod query;
 mod sentinel;

@@ -65,6 +65,7 @@ pub fn emit(rule: &Rule, source: &Source<'_>) -> Result<Query, CompileError> {
         helpers: Used::default(),
         pending: Vec::new(),
         counts: Vec::new(),
+        stages: 0,
         raw_fields: Vec::new(),
     };
     let condition = rule.ir.push_negation();
@@ -94,7 +95,10 @@ struct Emitter<'s, 'm> {
     helpers: Used,
     /// `mv-apply` stages the conjunct being compiled needs.
     pending: Vec<AnyStage>,
+    /// The counts of top-level `mv-apply` stages, which stay in the rows.
     counts: Vec<Name>,
+    /// `mv-apply` stages made so far, nested ones included, for their names.
+    stages: usize,
     raw_fields: Vec<String>,
 }
 
@@ -118,6 +122,7 @@ impl Emitter<'_, '_> {
         self.note_raw(&located, &pred.path.to_string());
         if located.rest.contains(&Segment::Each) {
             let stage = self.any_stage(&located, located.rest, pred)?;
+            self.counts.push(stage.hits.clone());
             let hits = Expr::Name(stage.hits.clone());
             self.pending.push(stage);
             let (op, zero) = if pred.negated {
@@ -154,10 +159,9 @@ impl Emitter<'_, '_> {
         let after = after.get(1..).unwrap_or_default();
         let array = json_path(located, before, &Field::of(pred))?;
 
-        let number = self.counts.len() + 1;
-        let element = fixed_name(&format!("elem{number}"));
-        let hits = fixed_name(&format!("hits{number}"));
-        self.counts.push(hits.clone());
+        self.stages += 1;
+        let element = fixed_name(&format!("elem{}", self.stages));
+        let hits = fixed_name(&format!("hits{}", self.stages));
         self.helpers.add(Helper::Elements);
 
         let inner = Located {

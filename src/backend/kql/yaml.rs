@@ -40,7 +40,8 @@ mod tests {
             for level in 0..depth {
                 document.push_str(&format!("{}k{level}:\n", " ".repeat(level * 2)));
             }
-            document.push_str(&format!("{pad}value: {}\n{pad}next: 1\n", scalar(&value, Some(indent))));
+            let written = scalar(&value, Some(indent));
+            document.push_str(&format!("{pad}value: {written}\n{pad}next: 1\n"));
             let mut parsed: serde_yaml::Value = serde_yaml::from_str(&document)
                 .map_err(|error| TestCaseError::fail(format!("{error}\n{document}")))?;
             for level in 0..depth {
