@@ -203,3 +203,37 @@ fn every_conformance_case_compiles_and_is_written_for_the_kql_checker() {
     std::fs::write(dir.join("rules.jsonl"), lines(rules.into_iter())).expect("write");
     std::fs::write(dir.join("literals.jsonl"), lines(literals)).expect("write");
 }
+
+#[derive(Deserialize)]
+struct Schema {
+    #[serde(rename = "Name")]
+    name: String,
+    #[serde(rename = "Properties")]
+    columns: Vec<SchemaColumn>,
+}
+
+#[derive(Deserialize)]
+struct SchemaColumn {
+    #[serde(rename = "Name")]
+    name: String,
+    #[serde(rename = "Type")]
+    ty: String,
+}
+
+#[test]
+fn the_azure_audit_mapping_names_real_signin_logs_columns() {
+    let schema: Schema = serde_json::from_str(include_str!("engines/kql-schemas/SigninLogs.json"))
+        .expect("the schema loads");
+    let mapping: Value = serde_yaml::from_str(include_str!("../mappings/sentinel/Azure.Audit.yml"))
+        .expect("the mapping loads");
+    assert_eq!(mapping["table"], json!(schema.name));
+    let fields = mapping["fields"].as_object().expect("fields");
+    assert!(fields.len() > 40);
+    for (field, column) in fields {
+        let name = column["name"].as_str().expect("a column name");
+        let ty = column["type"].as_str().unwrap_or("string");
+        let found = schema.columns.iter().find(|c| c.name == name);
+        let found = found.unwrap_or_else(|| panic!("{field}: SigninLogs has no column {name}"));
+        assert_eq!(found.ty.to_lowercase(), ty, "{field} → {name}");
+    }
+}

@@ -7,8 +7,10 @@
 //! and `!=` true; ordered comparisons with a null are null; `and`/`or` are three-valued and
 //! `not(null)` is null; `where` keeps a row only when its condition is true; `todouble()` is
 //! lenient (so a missing numeric-string guard would show); JSON integers are `int`/`long`,
-//! other numbers `real`. It cannot prove those facts: Microsoft's parser checks the syntax
-//! and types, this model the logic.
+//! other numbers `real`; `tostring()` of a JSON value is the string itself, the decimal form
+//! of a number, `true`/`false`, or the JSON text of an array or object; `mv-apply` with a
+//! `summarize` and no `by` gives one row per input row. It cannot prove those facts:
+//! Microsoft's parser checks the syntax and types, this model the logic.
 
 use std::collections::BTreeMap;
 
