@@ -360,7 +360,8 @@ fn presence(operand: &Operand) -> Forms {
     }
 }
 
-/// `n == 1` or `n in (1, 2)`; the negation also holds where `n` is null.
+/// `n == 1 or n == 2`; the negation also holds where `n` is null. (`==` is used rather than
+/// `in`, whose behaviour on a real against long literals Kusto does not document.)
 fn number_in(number: Expr, values: Vec<Number>) -> Forms {
     let mut items: Vec<Expr> = Vec::new();
     for value in values.into_iter().map(Expr::Number) {
@@ -368,24 +369,17 @@ fn number_in(number: Expr, values: Vec<Number>) -> Forms {
             items.push(value);
         }
     }
-    let missing = Expr::call1(Func::IsNull, number.clone());
-    let (positive, negative) = match items.as_slice() {
-        [one] => (
-            Expr::binary(number.clone(), Op::Eq, one.clone()),
-            Expr::binary(number, Op::Ne, one.clone()),
-        ),
-        _ => {
-            let list = |negated| {
-                let op = InOp {
-                    case: Case::Sensitive,
-                    negated,
-                };
-                Expr::In(Box::new(number.clone()), op, items.clone())
-            };
-            (list(false), list(true))
-        }
+    let compare = |op| {
+        items
+            .iter()
+            .map(|item| Expr::binary(number.clone(), op, item.clone()))
+            .collect()
     };
-    Forms::new(positive, Expr::or(vec![missing, negative]))
+    let missing = Expr::call1(Func::IsNull, number.clone());
+    Forms::new(
+        Expr::or(compare(Op::Eq)),
+        Expr::or(vec![missing, Expr::and(compare(Op::Ne))]),
+    )
 }
 
 /// `n > 5`, with the negation `isnull(n) or n <= 5`.

@@ -158,6 +158,9 @@ impl Emitter<'_, '_> {
         let (before, after) = segments.split_at(star);
         let after = after.get(1..).unwrap_or_default();
         let array = json_path(located, before, &Field::of(pred))?;
+        if located.ty != ColumnType::Dynamic {
+            return Err(not_dynamic(located, &Field::of(pred)));
+        }
 
         self.stages += 1;
         let element = fixed_name(&format!("elem{}", self.stages));
@@ -252,15 +255,7 @@ fn json_path(
         return Ok(located.column.clone());
     }
     if located.ty != ColumnType::Dynamic {
-        return Err(CompileError::unsupported(
-            format!("the field `{}`", field.path),
-            format!(
-                "it is read from the column {}, which is not dynamic and has no fields or \
-                 elements; check the field's path or the mapping",
-                located.column_name
-            ),
-            field.span.cloned(),
-        ));
+        return Err(not_dynamic(located, field));
     }
     let mut value = located.column.clone();
     for segment in segments {
@@ -285,6 +280,18 @@ fn json_path(
         };
     }
     Ok(value)
+}
+
+fn not_dynamic(located: &Located<'_>, field: &Field<'_>) -> CompileError {
+    CompileError::unsupported(
+        format!("the field `{}`", field.path),
+        format!(
+            "it is read from the column {}, which is not dynamic and has no fields or \
+             elements; check the field's path or the mapping",
+            located.column_name
+        ),
+        field.span.cloned(),
+    )
 }
 
 /// The field a path belongs to, for error messages.
