@@ -14,7 +14,7 @@ use super::helpers::{Helper, Used};
 use crate::backend::CompileError;
 use crate::ir::{Case, CompareOp, Literal as Value, Pred, Test, TextOp};
 use crate::mapping::ColumnType;
-use crate::pattern::Pattern;
+use crate::pattern::{self, Pattern};
 use crate::value::{number_text, numeric_string};
 
 /// Where a predicate reads its value.
@@ -438,7 +438,7 @@ fn literal(text: &str, pred: &Pred) -> Result<Literal, CompileError> {
 
 /// The regex literal: RE2 syntax, `(?i)` for a case-insensitive match.
 fn regex(pattern: &Pattern, case: Case, pred: &Pred) -> Result<Expr, CompileError> {
-    let printed = pattern.to_rust();
+    let printed = pattern::print(&pattern.node, &pattern::RE2, false);
     let flags = if case == Case::Insensitive {
         "(?i)"
     } else {
@@ -466,5 +466,50 @@ fn type_name(ty: ColumnType) -> &'static str {
         ColumnType::Datetime => "datetime",
         ColumnType::Guid => "guid",
         ColumnType::Dynamic => "dynamic",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use regex::Regex;
+
+    fn source() -> impl Strategy<Value = String> {
+        let piece = prop::sample::select(vec![
+            "a", "-", "/", "&", "&&", "~~", "^", "$", ".", "\\.", "\\d", "\\W", "[", "]", "[^",
+            "[a-c]", "[&&x]", "[~~-]", "é", "{2}", "(", ")", "|", "*", "+", "?", "\\[", "\\-", " ",
+            "#",
+        ]);
+        prop::collection::vec(piece, 1..8).prop_map(|pieces| pieces.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn re2_patterns_match_what_the_evaluator_matches(
+            source in source(),
+            texts in prop::collection::vec("[a-c&~/^$.\\-\\[\\] é#0-9]{0,6}", 1..6),
+        ) {
+            let Ok(pattern) = Pattern::parse(&source) else {
+                return Ok(());
+            };
+            let written = pattern::print(&pattern.node, &pattern::RE2, false);
+            let re2 = Regex::new(&written).expect("RE2 flavor parses");
+            let reference = Regex::new(&pattern.to_rust()).expect("reference parses");
+            for text in texts {
+                prop_assert_eq!(re2.is_match(&text), reference.is_match(&text), "{}", written);
+            }
+        }
+    }
+
+    #[test]
+    fn re2_patterns_read_as_written() {
+        let pattern = Pattern::parse(r"(curl|python-requests)/\d+\.x").expect("portable");
+        assert_eq!(
+            pattern::print(&pattern.node, &pattern::RE2, false),
+            r"(?:curl|python-requests)/[0-9]+\.x"
+        );
     }
 }
