@@ -8,6 +8,7 @@ mod support;
 
 use std::path::PathBuf;
 
+use proptest::prelude::*;
 use ruleport::backend::compile;
 use ruleport::backend::kql::escape::string_literal;
 use ruleport::rule::Rule;
@@ -235,5 +236,57 @@ fn the_azure_audit_mapping_names_real_signin_logs_columns() {
         let found = schema.columns.iter().find(|c| c.name == name);
         let found = found.unwrap_or_else(|| panic!("{field}: SigninLogs has no column {name}"));
         assert_eq!(found.ty.to_lowercase(), ty, "{field} → {name}");
+    }
+}
+
+/// A double-quoted string of the condition language holding exactly `text`, with every
+/// character outside printable ASCII escaped (the rule file is YAML).
+fn condition_string(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            ' '..='~' => out.push(c),
+            c => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Hostile text reaches every Sentinel artifact intact, or is refused.
+fn hostile_text_survives(text: &str) -> Result<(), TestCaseError> {
+    let env = Env::builtin();
+    let condition = format!("a contains {}", condition_string(text));
+    let rule = rule_from_condition("hostile", &condition);
+    let refused = text
+        .chars()
+        .any(|c| c.is_control() && c != '\t' && c != '\n');
+    let Ok(artifacts) = compile(&rule, "rule", Target::Kql, &env.context()) else {
+        prop_assert!(refused);
+        return Ok(());
+    };
+    prop_assert!(!refused);
+    let literal = string_literal(text).expect("writable");
+    prop_assert!(artifacts[0].content.contains(&literal));
+
+    let yaml: Value = serde_yaml::from_str(&artifact(&rule, Target::Sentinel, &env)).expect("YAML");
+    let arm: Value =
+        serde_json::from_str(&artifact(&rule, Target::SentinelArm, &env)).expect("JSON");
+    let query = yaml["query"].as_str().expect("a query");
+    prop_assert!(query.contains(&literal));
+    prop_assert_eq!(&yaml["query"], &arm["resources"][0]["properties"]["query"]);
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn hostile_literals_survive_every_artifact_or_are_refused(
+        text in "\\PC*|.*[\"\\\\\n\t\r\u{2028}\u{feff}].*",
+    ) {
+        hostile_text_survives(&text)?;
     }
 }
