@@ -228,18 +228,12 @@ impl Expr {
 
     /// A string constant the emitter itself writes (type names and the like).
     pub fn text(value: &'static str) -> Expr {
-        Expr::Str(Literal {
-            value: value.to_string(),
-            written: format!("\"{value}\""),
-        })
+        Expr::Str(Literal::new(value).expect("the emitter's constants are writable"))
     }
 
     /// A small integer constant.
     pub fn int(value: u32) -> Expr {
-        Expr::Number(Number {
-            value: f64::from(value),
-            written: value.to_string(),
-        })
+        Expr::Number(Number::new(f64::from(value)).expect("small integers are finite"))
     }
 
     /// A conjunction, flattened, without a wrapper for one item; `true` for none.
