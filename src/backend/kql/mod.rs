@@ -13,9 +13,6 @@ mod sentinel;
 mod source;
 pub mod yaml;
 
-pub use sentinel::ID_NAMESPACE;
-pub use source::{RAW_COLUMN, custom_table};
-
 use serde::Serialize;
 
 use super::context::RuleView;
@@ -24,7 +21,7 @@ use crate::rule::Rule;
 use crate::target::Target;
 use query::Query;
 use sentinel::SentinelView;
-use source::Source;
+use source::{RAW_COLUMN, Source};
 
 /// The backend of the `kql`, `sentinel` and `sentinel-arm` targets.
 pub struct KqlBackend {
@@ -65,20 +62,23 @@ impl Backend for KqlBackend {
             Target::SentinelArm => ("sentinel-arm/rule.json", "json"),
             _ => ("kql/query.kql", "kql"),
         };
-        let content = if extension == "kql" {
-            let text = query.text();
-            let file = QueryView {
-                notes: notes(&source, &query),
-                rule: view,
-                query: &text,
-            };
-            cx.templates.render(template, &file)
-        } else {
-            let file = RuleFileView {
-                sentinel: SentinelView::new(&view, &query, &source.connector)?,
-                rule: view,
-            };
-            cx.templates.render(template, &file)
+        let content = match self.target {
+            Target::Sentinel | Target::SentinelArm => {
+                let file = RuleFileView {
+                    sentinel: SentinelView::new(&view, &query, &source.connector)?,
+                    rule: view,
+                };
+                cx.templates.render(template, &file)
+            }
+            _ => {
+                let text = query.text();
+                let file = QueryView {
+                    notes: notes(&source, &query),
+                    rule: view,
+                    query: &text,
+                };
+                cx.templates.render(template, &file)
+            }
         }
         .map_err(CompileError::Render)?;
         Ok(vec![Artifact {
