@@ -27,6 +27,10 @@ if [ ! -f "$validator/validate.js" ] || [ ! -d "$validator/node_modules" ]; then
     exit 1
 fi
 
-(cd "$repo" && KQL_CORPUS_DIR="$corpus" cargo test -q --test sentinel >/dev/null)
+if ! log=$(cd "$repo" && KQL_CORPUS_DIR="$corpus" cargo test -q --test sentinel 2>&1); then
+    echo "$log" >&2
+    echo "check_kql: cargo test --test sentinel failed" >&2
+    exit 1
+fi
 node "$repo/tests/engines/kql_check.js" \
     --validator "$validator" --schemas "$schemas" --build "$build" --corpus "$corpus"
