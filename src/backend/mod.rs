@@ -7,6 +7,7 @@
 
 pub mod context;
 pub mod escape;
+pub mod kql;
 pub mod mitre;
 pub mod page;
 pub mod panther;
@@ -108,6 +109,9 @@ pub fn backend(target: Target) -> Box<dyn Backend> {
         Target::Sql(dialect) => Box::new(sql::SqlBackend::new(dialect)),
         Target::Page => Box::new(page::PageBackend),
         Target::Panther => Box::new(panther::PantherBackend),
+        Target::Kql | Target::Sentinel | Target::SentinelArm => {
+            Box::new(kql::KqlBackend::new(target))
+        }
         other => Box::new(NotYet(other)),
     }
 }

@@ -34,6 +34,15 @@ pub const SQLITE: Flavor = Flavor {
     class_char: sqlite_char,
 };
 
+/// RE2, the engine behind KQL's `matches regex`: only metacharacters are escaped, so a
+/// pattern reads as written (`curl/[0-9]+`). Inside classes `&` and `~` are escaped too,
+/// which RE2 allows, so that no engine reads `&&` or `~~` as a set operation.
+pub const RE2: Flavor = Flavor {
+    group_open: "(?:",
+    literal: re2_literal,
+    class_char: re2_class_char,
+};
+
 /// Prints `node`. With `lowercase`, letters are folded so the pattern can run against
 /// text that was lowercased first (for engines with no case-insensitive flag).
 pub fn print(node: &Node, flavor: &Flavor, lowercase: bool) -> String {
@@ -142,6 +151,39 @@ fn escape_punctuation(c: char, out: &mut String) {
             out.push('\\');
             out.push(c);
         }
+        c if c.is_control() => {
+            let _ = write!(out, "\\x{{{:x}}}", c as u32);
+        }
+        c => out.push(c),
+    }
+}
+
+fn re2_literal(c: char, out: &mut String) {
+    match c {
+        '\\' | '.' | '+' | '*' | '?' | '(' | ')' | '|' | '[' | ']' | '{' | '}' | '^' | '$' => {
+            out.push('\\');
+            out.push(c);
+        }
+        c => escape_control(c, out),
+    }
+}
+
+fn re2_class_char(c: char, out: &mut String) {
+    match c {
+        '\\' | ']' | '[' | '^' | '-' | '&' | '~' => {
+            out.push('\\');
+            out.push(c);
+        }
+        c => escape_control(c, out),
+    }
+}
+
+/// Control characters as escapes, anything else as itself.
+fn escape_control(c: char, out: &mut String) {
+    match c {
+        '\n' => out.push_str("\\n"),
+        '\t' => out.push_str("\\t"),
+        '\r' => out.push_str("\\r"),
         c if c.is_control() => {
             let _ = write!(out, "\\x{{{:x}}}", c as u32);
         }
