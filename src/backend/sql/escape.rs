@@ -10,28 +10,33 @@ pub fn identifier(name: &str) -> String {
 /// `'...'` with `'` doubled; a NUL, which would end the statement, is spliced in with
 /// `char(0)`.
 pub fn sqlite_string(text: &str) -> String {
-    spliced_string(text, "char(0)")
+    spliced_string(text, &[('\0', "char(0)")])
 }
 
-/// `'...'` with `'` doubled (backslashes are plain characters in DuckDB); a NUL is spliced
-/// in with `chr(0)`.
+/// `'...'` with `'` doubled (backslashes are plain characters in DuckDB); a NUL and a
+/// carriage return (which line-ending conversions would change) are spliced in with
+/// `chr()`.
 pub fn duckdb_string(text: &str) -> String {
-    spliced_string(text, "chr(0)")
-}
-
-fn spliced_string(text: &str, nul: &str) -> String {
-    let quoted = format!("'{}'", text.replace('\'', "''"));
-    quoted.replace('\0', &format!("' || {nul} || '"))
+    spliced_string(text, &[('\0', "chr(0)"), ('\r', "chr(13)")])
 }
 
 /// `'...'` with `'` doubled, read with `standard_conforming_strings` on (the default
-/// since PostgreSQL 9.1), where a backslash is a plain character. PostgreSQL text cannot
-/// hold NUL at all.
+/// since PostgreSQL 9.1), where a backslash is a plain character; a carriage return is
+/// spliced in with `chr(13)`. PostgreSQL text cannot hold NUL at all.
 pub fn postgres_string(text: &str) -> Result<String, String> {
     if text.contains('\0') {
         return Err("PostgreSQL text cannot contain the NUL character".into());
     }
-    Ok(format!("'{}'", text.replace('\'', "''")))
+    Ok(spliced_string(text, &[('\r', "chr(13)")]))
+}
+
+/// A standard literal with each of `splices` written as a call outside the quotes.
+fn spliced_string(text: &str, splices: &[(char, &str)]) -> String {
+    let mut quoted = format!("'{}'", text.replace('\'', "''"));
+    for (c, call) in splices {
+        quoted = quoted.replace(*c, &format!("' || {call} || '"));
+    }
+    quoted
 }
 
 /// `'...'` where a backslash escapes: `\\` for a backslash, `''` for a quote, and `\n`,
@@ -175,22 +180,23 @@ mod tests {
     use proptest::prelude::*;
 
     /// Lexes a standard SQL literal, `'..'` with `''`, possibly spliced with
-    /// `' || <nul> || '`, as SQLite, DuckDB and PostgreSQL do; `None` unless the whole
+    /// `' || <call> || '`, as SQLite, DuckDB and PostgreSQL do; `None` unless the whole
     /// text is that.
-    fn read_standard(literal: &str, nul: &str) -> Option<String> {
-        let splice = format!(" || {nul} || ");
+    fn read_standard(literal: &str, splices: &[(char, &str)]) -> Option<String> {
         let mut out = String::new();
         let mut rest = literal;
         loop {
             let (piece, after) = read_quoted(rest, '\'')?;
             out.push_str(&piece);
-            match after.strip_prefix(splice.as_str()) {
-                Some(next) => {
-                    out.push('\0');
-                    rest = next;
-                }
-                None => return after.is_empty().then_some(out),
+            if after.is_empty() {
+                return Some(out);
             }
+            let (c, next) = splices.iter().find_map(|(c, call)| {
+                let next = after.strip_prefix(&format!(" || {call} || "))?;
+                Some((*c, next))
+            })?;
+            out.push(c);
+            rest = next;
         }
     }
 
@@ -259,14 +265,19 @@ mod tests {
     proptest! {
         #[test]
         fn sqlite_and_duckdb_strings_read_back(text in hostile()) {
-            prop_assert_eq!(read_standard(&sqlite_string(&text), "char(0)"), Some(text.clone()));
-            prop_assert_eq!(read_standard(&duckdb_string(&text), "chr(0)"), Some(text));
+            let sqlite = read_standard(&sqlite_string(&text), &[('\0', "char(0)")]);
+            prop_assert_eq!(sqlite, Some(text.clone()));
+            let duckdb = read_standard(&duckdb_string(&text), &[('\0', "chr(0)"), ('\r', "chr(13)")]);
+            prop_assert_eq!(duckdb, Some(text));
         }
 
         #[test]
         fn postgres_strings_read_back(text in hostile()) {
             match postgres_string(&text) {
-                Ok(literal) => prop_assert_eq!(read_whole(&literal, '\''), Some(text)),
+                Ok(literal) => {
+                    let read = read_standard(&literal, &[('\r', "chr(13)")]);
+                    prop_assert_eq!(read, Some(text));
+                }
                 Err(_) => prop_assert!(text.contains('\0')),
             }
         }

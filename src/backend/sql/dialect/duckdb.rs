@@ -84,17 +84,18 @@ const DOUBLE_TEXT: &str = "CASE\n    \
     '0.',\n      \
     lpad(\n        \
     replace(split_part(CAST(abs(CAST({x} AS DOUBLE)) AS VARCHAR), 'e', 1), '.', ''),\n        \
-    length(\n          \
+    CAST(length(\n          \
     replace(split_part(CAST(abs(CAST({x} AS DOUBLE)) AS VARCHAR), 'e', 1), '.', ''))\n          \
-    - CAST(split_part(CAST(CAST({x} AS DOUBLE) AS VARCHAR), 'e', 2) AS INTEGER) - 1,\n        \
+    - CAST(split_part(CAST(CAST({x} AS DOUBLE) AS VARCHAR), 'e', 2) AS INTEGER) - 1 AS INTEGER),\n        \
     '0'))\n  END";
 
 /// `'$."key"[0]'`, every key quoted with JSON string escapes (DuckDB reads `\"` and `\\`
-/// inside a quoted key).
+/// inside a quoted key). DuckDB's paths cannot name the empty key.
 fn path(_: Option<&str>, steps: &[PathStep<'_>]) -> Result<String, String> {
     let mut path = String::from("$");
     for step in steps {
         match step {
+            PathStep::Key("") => return Err("DuckDB cannot address an empty JSON key".into()),
             PathStep::Key(key) => path.push_str(&format!(".{}", json_key(key))),
             PathStep::Index(index) => path.push_str(&format!("[{index}]")),
         }

@@ -14,7 +14,7 @@ pub static SPEC: Spec = Spec {
     root: |_| Ok(("event".into(), 0)),
     path,
     type_of: "coalesce(jsonb_typeof({doc}{path}), 'null')",
-    value_of: "{doc}{path} #>> '{}'",
+    value_of: "({doc}{path} #>> '{}')",
     json_of: "{doc}{path}",
     array_not_empty: "jsonb_array_length({doc}{path}) > 0",
     object_not_empty: "{doc}{path} <> '{}'::jsonb",

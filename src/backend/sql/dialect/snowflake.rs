@@ -72,6 +72,7 @@ const DECIMAL_TEXT: &str = "CASE WHEN CONTAINS({x}::string, '.') \
 /// A top-level key is a column, read as VARIANT so every field is typed alike.
 fn root(steps: &[PathStep<'_>]) -> Result<Root, String> {
     match steps.first() {
+        Some(PathStep::Key("")) => Err("a Snowflake column cannot have an empty name".into()),
         Some(PathStep::Key(key)) => Ok((format!("TO_VARIANT({})", snowflake_identifier(key)), 1)),
         _ => Err("Snowflake reads a field from its top-level column".into()),
     }
