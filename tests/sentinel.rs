@@ -223,8 +223,9 @@ struct SchemaColumn {
 
 #[test]
 fn the_azure_audit_mapping_names_real_signin_logs_columns() {
-    let schema: Schema = serde_json::from_str(include_str!("engines/kql-schemas/SigninLogs.json"))
-        .expect("the schema loads");
+    let schema: Schema =
+        serde_json::from_str(include_str!("../mappings/sentinel/schemas/SigninLogs.json"))
+            .expect("the schema loads");
     let mapping: Value = serde_yaml::from_str(include_str!("../mappings/sentinel/Azure.Audit.yml"))
         .expect("the mapping loads");
     assert_eq!(mapping["table"], json!(schema.name));

@@ -5,7 +5,7 @@
 #   tests/engines/check_kql.sh BUILD_DIR SCHEMA_DIR
 #
 # BUILD_DIR holds `ruleport compile --target kql,sentinel,sentinel-arm --out BUILD_DIR`
-# output; SCHEMA_DIR the table schemas (tests/engines/kql-schemas). The script also writes
+# output; SCHEMA_DIR the table schemas (mappings/sentinel/schemas). The script also writes
 # the conformance corpus (`cargo test --test sentinel`) and checks it. kql-validate with its
 # node_modules is looked for in .engines/kql-validate (tests/engines/install.sh), or in
 # $KQL_VALIDATE_DIR. Any error, or a missing validator or output, fails the script.
