@@ -267,7 +267,8 @@ mod tests {
         fn sqlite_and_duckdb_strings_read_back(text in hostile()) {
             let sqlite = read_standard(&sqlite_string(&text), &[('\0', "char(0)")]);
             prop_assert_eq!(sqlite, Some(text.clone()));
-            let duckdb = read_standard(&duckdb_string(&text), &[('\0', "chr(0)"), ('\r', "chr(13)")]);
+            let splices = [('\0', "chr(0)"), ('\r', "chr(13)")];
+            let duckdb = read_standard(&duckdb_string(&text), &splices);
             prop_assert_eq!(duckdb, Some(text));
         }
 

@@ -86,7 +86,8 @@ const DOUBLE_TEXT: &str = "CASE\n    \
     replace(split_part(CAST(abs(CAST({x} AS DOUBLE)) AS VARCHAR), 'e', 1), '.', ''),\n        \
     CAST(length(\n          \
     replace(split_part(CAST(abs(CAST({x} AS DOUBLE)) AS VARCHAR), 'e', 1), '.', ''))\n          \
-    - CAST(split_part(CAST(CAST({x} AS DOUBLE) AS VARCHAR), 'e', 2) AS INTEGER) - 1 AS INTEGER),\n        \
+    - CAST(split_part(CAST(CAST({x} AS DOUBLE) AS VARCHAR), 'e', 2) AS INTEGER) - 1\n          \
+    AS INTEGER),\n        \
     '0'))\n  END";
 
 /// `'$."key"[0]'`, every key quoted with JSON string escapes (DuckDB reads `\"` and `\\`
