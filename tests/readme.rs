@@ -17,7 +17,13 @@ fn every_readme_command_runs() {
     for command in commands {
         let args: Vec<String> = command
             .split_whitespace()
-            .map(|arg| if arg == "build" { out.display().to_string() } else { arg.to_string() })
+            .map(|arg| {
+                if arg == "build" {
+                    out.display().to_string()
+                } else {
+                    arg.to_string()
+                }
+            })
             .collect();
         let output = Command::new(env!("CARGO_BIN_EXE_ruleport"))
             .args(&args)
@@ -35,7 +41,9 @@ fn every_readme_command_runs() {
 
 #[test]
 fn the_readme_rule_condition_parses() {
-    let start = README.find("Condition: |\n").expect("the README shows a condition");
+    let start = README
+        .find("Condition: |\n")
+        .expect("the README shows a condition");
     let condition: String = README[start..]
         .lines()
         .skip(1)

@@ -20,6 +20,7 @@ pub fn register_filters(env: &mut Environment<'static>) {
     env.add_filter("one_line", one_line);
     env.add_filter("md_cell", markdown_cell);
     env.add_filter("fence", fence);
+    env.add_filter("yaml_scalar", super::kql::yaml::scalar);
 }
 
 /// Text for a Markdown table cell: one line, `|` escaped, inline code kept intact.

@@ -8,6 +8,7 @@
 pub mod context;
 pub mod eql;
 pub mod escape;
+pub mod kql;
 pub mod mitre;
 pub mod page;
 pub mod panther;
@@ -109,10 +110,12 @@ pub fn backend(target: Target) -> Box<dyn Backend> {
         Target::Sql(dialect) => Box::new(sql::SqlBackend::new(dialect)),
         Target::Page => Box::new(page::PageBackend),
         Target::Panther => Box::new(panther::PantherBackend),
+        Target::Kql | Target::Sentinel | Target::SentinelArm => {
+            Box::new(kql::KqlBackend::new(target))
+        }
         Target::Eql => Box::new(eql::EqlBackend::new(eql::Artifacts::Query)),
         Target::Elastic => Box::new(eql::EqlBackend::new(eql::Artifacts::Rule)),
         Target::ElasticNdjson => Box::new(eql::EqlBackend::new(eql::Artifacts::Ndjson)),
-        other => Box::new(NotYet(other)),
     }
 }
 
@@ -124,16 +127,4 @@ pub fn compile(
     cx: &Context<'_>,
 ) -> Result<Vec<Artifact>, CompileError> {
     backend(target).compile(rule, stem, cx)
-}
-
-/// A target whose backend is being built.
-struct NotYet(Target);
-
-impl Backend for NotYet {
-    fn compile(&self, _: &Rule, _: &str, _: &Context<'_>) -> Result<Vec<Artifact>, CompileError> {
-        Err(CompileError::Render(format!(
-            "the {} backend is not available yet",
-            self.0
-        )))
-    }
 }

@@ -165,6 +165,7 @@ impl Mappings {
                 .get_dir(family.dir())
                 .into_iter()
                 .flat_map(|dir| dir.files())
+                .filter(|file| file.path().extension().is_some_and(|ext| ext == "yml"))
             {
                 let text = file.contents_utf8().unwrap_or_default();
                 let path = FsPath::new("mappings").join(file.path());
@@ -234,4 +235,19 @@ impl Mappings {
     pub fn get(&self, family: Family, log_type: &str) -> Option<&Mapping> {
         self.by_key.get(&(family, log_type.to_string()))
     }
+}
+
+/// Writes the Sentinel table schemas (the JSON files Microsoft's KQL validator reads) into
+/// `dir`, for checking KQL against the tables the mappings name.
+pub fn write_sentinel_schemas(dir: &FsPath) -> Result<(), String> {
+    let schemas = EMBEDDED
+        .get_dir("sentinel/schemas")
+        .into_iter()
+        .flat_map(|dir| dir.files());
+    for file in schemas.filter(|file| file.path().extension().is_some_and(|ext| ext == "json")) {
+        let name = file.path().file_name().unwrap_or_default();
+        std::fs::write(dir.join(name), file.contents())
+            .map_err(|error| format!("cannot write {}: {error}", dir.join(name).display()))?;
+    }
+    Ok(())
 }

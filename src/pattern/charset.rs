@@ -70,6 +70,14 @@ impl CharSet {
         CharSet { ranges }
     }
 
+    /// Whether to print the set as the negation of its complement: when it reaches the
+    /// last character (that is shorter), and when it is empty (`[]` is no class); never
+    /// when it holds every character (`[^]` is no class either).
+    pub fn prints_negated(&self) -> bool {
+        let reaches_end = self.ranges.last().is_some_and(|(_, end)| *end == char::MAX);
+        self.ranges.is_empty() || (reaches_end && !self.complement().ranges.is_empty())
+    }
+
     /// The set with each ASCII uppercase letter's lowercase added, for matching against
     /// text that was lowercased first.
     pub fn with_ascii_lowercase(&self) -> CharSet {

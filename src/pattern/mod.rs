@@ -9,7 +9,7 @@ mod check;
 mod print;
 
 pub use charset::CharSet;
-pub use print::{Flavor, RUST, SQLITE, print};
+pub use print::{ClassStyle, Flavor, POSIX, POSTGRES, RE2, RUST, SQLITE, print};
 
 /// A checked pattern: the text the user wrote and its tree.
 #[derive(Debug, Clone, PartialEq)]

@@ -13,25 +13,75 @@ use super::charset::CharSet;
 pub struct Flavor {
     /// What opens a group: `(?:` where the engine has non-capturing groups, else `(`.
     pub group_open: &'static str,
+    /// What matches any character except a newline (`.` where that is what `.` means).
+    pub any: &'static str,
+    /// How a class is laid out.
+    pub class: ClassStyle,
     /// Writes a literal character outside a class.
     pub literal: fn(char, &mut String),
     /// Writes a character inside a class.
     pub class_char: fn(char, &mut String),
 }
 
+/// How the members of a class are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClassStyle {
+    /// Every member through `class_char`, which escapes with `\\` as needed.
+    Escaped,
+    /// POSIX bracket layout that needs no escapes: `]` first, `-` last, `^` never first,
+    /// `\\` doubled (one backslash to a POSIX reader, an escaped one to a Perl-style reader).
+    Posix,
+}
+
 /// Rust's `regex` crate; also valid RE2 (KQL, DuckDB) and Python `re` syntax.
 pub const RUST: Flavor = Flavor {
     group_open: "(?:",
+    any: ".",
+    class: ClassStyle::Escaped,
     literal: escape_punctuation,
     class_char: escape_punctuation,
 };
 
 /// SQLite's `regexp` extension (the one in the sqlite3 shell): no `(?:`, and only
-/// `\{}()[]|*+?.` may be escaped, so `^`, `$` and `-` are written as hex escapes.
+/// `\{}()[]|*+?.` may be escaped, so `^`, `$` and `-` are written as hex escapes. Its `.`
+/// matches a newline too, so `.` is written `[^\n]`.
 pub const SQLITE: Flavor = Flavor {
     group_open: "(",
+    any: "[^\\n]",
+    class: ClassStyle::Escaped,
     literal: sqlite_char,
     class_char: sqlite_char,
+};
+
+/// RE2, the engine behind KQL's `matches regex`: only metacharacters are escaped, so a
+/// pattern reads as written (`curl/[0-9]+`). Inside classes `&` and `~` are escaped too,
+/// which RE2 allows, so that no engine reads `&&` or `~~` as a set operation.
+pub const RE2: Flavor = Flavor {
+    group_open: "(?:",
+    any: ".",
+    class: ClassStyle::Escaped,
+    literal: re2_literal,
+    class_char: re2_class_char,
+};
+
+/// PostgreSQL's advanced regular expressions (ARE). Their `.` also matches a newline, so it
+/// is written `[^\n]`; control characters are `\uXXXX` escapes.
+pub const POSTGRES: Flavor = Flavor {
+    group_open: "(?:",
+    any: "[^\\n]",
+    class: ClassStyle::Escaped,
+    literal: postgres_char,
+    class_char: postgres_char,
+};
+
+/// POSIX extended regexes as Snowflake reads them: plain groups, and classes laid out so
+/// that they mean the same whether or not `\\` escapes inside brackets.
+pub const POSIX: Flavor = Flavor {
+    group_open: "(",
+    any: ".",
+    class: ClassStyle::Posix,
+    literal: posix_char,
+    class_char: push_char,
 };
 
 /// Prints `node`. With `lowercase`, letters are folded so the pattern can run against
@@ -64,7 +114,7 @@ impl Printer<'_> {
                 };
                 (self.flavor.literal)(c, &mut self.out);
             }
-            Node::Any => self.out.push('.'),
+            Node::Any => self.out.push_str(self.flavor.any),
             Node::Class(class) => {
                 let set = CharSet::of_class(class);
                 let set = if self.lowercase {
@@ -111,9 +161,16 @@ impl Printer<'_> {
         self.out.push(')');
     }
 
-    /// A class, negated when that is shorter (a set reaching the last character).
     fn class(&mut self, set: &CharSet) {
-        let negate = set.ranges.last().is_some_and(|(_, end)| *end == char::MAX);
+        match self.flavor.class {
+            ClassStyle::Escaped => self.escaped_class(set),
+            ClassStyle::Posix => self.posix_class(set),
+        }
+    }
+
+    /// A class, negated when that is shorter (a set reaching the last character).
+    fn escaped_class(&mut self, set: &CharSet) {
+        let negate = set.prints_negated();
         let (ranges, open) = if negate {
             (set.complement().ranges, "[^")
         } else {
@@ -131,6 +188,89 @@ impl Printer<'_> {
         }
         self.out.push(']');
     }
+
+    /// A class whose special members sit where every reader takes them literally.
+    fn posix_class(&mut self, set: &CharSet) {
+        let negate = set.prints_negated();
+        let members = if negate {
+            set.complement()
+        } else {
+            set.clone()
+        };
+        let has = |c: char| members.ranges.iter().any(|(a, b)| *a <= c && c <= *b);
+        let rest = without(&members, &POSIX_SPECIAL);
+        if !negate && rest.is_empty() && !has(']') && !has('[') && !has('\\') && has('^') {
+            // `^` would come first and negate: write the one or two members outside a class.
+            self.out.push_str(if has('-') { "[-^]" } else { "\\^" });
+            return;
+        }
+
+        self.out.push_str(if negate { "[^" } else { "[" });
+        if has(']') {
+            self.out.push(']');
+        }
+        for (start, end) in rest {
+            self.out.push(start);
+            if end != start {
+                if end as u32 > start as u32 + 1 {
+                    self.out.push('-');
+                }
+                self.out.push(end);
+            }
+        }
+        for (member, text) in [('[', "["), ('\\', "\\\\"), ('^', "^"), ('-', "-")] {
+            if has(member) {
+                self.out.push_str(text);
+            }
+        }
+        self.out.push(']');
+    }
+}
+
+/// Characters a POSIX bracket expression gives a meaning by position.
+const POSIX_SPECIAL: [char; 5] = ['-', '[', '\\', ']', '^'];
+
+/// The ranges of `set` with the characters of `remove` (sorted) taken out.
+fn without(set: &CharSet, remove: &[char]) -> Vec<(char, char)> {
+    let mut out = Vec::new();
+    for &(start, end) in &set.ranges {
+        let mut from = Some(start);
+        for &c in remove.iter().filter(|c| start <= **c && **c <= end) {
+            if let (Some(low), Some(high)) = (from, char::from_u32(c as u32 - 1))
+                && low <= high
+            {
+                out.push((low, high));
+            }
+            from = char::from_u32(c as u32 + 1);
+        }
+        if let Some(low) = from
+            && low <= end
+        {
+            out.push((low, end));
+        }
+    }
+    out
+}
+
+fn push_char(c: char, out: &mut String) {
+    out.push(c);
+}
+
+/// Outside a class: the metacharacters of POSIX EREs escaped, everything else as itself.
+fn posix_char(c: char, out: &mut String) {
+    if ".[]()*+?{}|^$\\".contains(c) {
+        out.push('\\');
+    }
+    out.push(c);
+}
+
+fn postgres_char(c: char, out: &mut String) {
+    match c {
+        c if c.is_control() && !matches!(c, '\n' | '\t' | '\r') => {
+            let _ = write!(out, "\\u{:04x}", c as u32);
+        }
+        c => escape_punctuation(c, out),
+    }
 }
 
 /// Escapes ASCII punctuation, except `<` and `>`: Rust's regex reads `\<` and `\>` as word
@@ -144,6 +284,39 @@ fn escape_punctuation(c: char, out: &mut String) {
             out.push('\\');
             out.push(c);
         }
+        c if c.is_control() => {
+            let _ = write!(out, "\\x{{{:x}}}", c as u32);
+        }
+        c => out.push(c),
+    }
+}
+
+fn re2_literal(c: char, out: &mut String) {
+    match c {
+        '\\' | '.' | '+' | '*' | '?' | '(' | ')' | '|' | '[' | ']' | '{' | '}' | '^' | '$' => {
+            out.push('\\');
+            out.push(c);
+        }
+        c => escape_control(c, out),
+    }
+}
+
+fn re2_class_char(c: char, out: &mut String) {
+    match c {
+        '\\' | ']' | '[' | '^' | '-' | '&' | '~' => {
+            out.push('\\');
+            out.push(c);
+        }
+        c => escape_control(c, out),
+    }
+}
+
+/// Control characters as escapes, anything else as itself.
+fn escape_control(c: char, out: &mut String) {
+    match c {
+        '\n' => out.push_str("\\n"),
+        '\t' => out.push_str("\\t"),
+        '\r' => out.push_str("\\r"),
         c if c.is_control() => {
             let _ = write!(out, "\\x{{{:x}}}", c as u32);
         }

@@ -145,15 +145,19 @@ fn run_script(
     batch: &[Job<'_>],
     engines_dir: &Path,
 ) -> Result<Vec<Result<bool, String>>, String> {
-    let (program, args) = interpreter(engine, engines_dir)?;
+    if batch.is_empty() {
+        return Ok(Vec::new());
+    }
+    let schemas = tempfile::tempdir()
+        .map_err(|error| format!("cannot make a temporary directory: {error}"))?;
+    let mut command = driver_command(engine, engines_dir, schemas.path())?;
     let input = serde_json::to_vec(batch).map_err(|error| error.to_string())?;
-    let mut child = Command::new(&program)
-        .args(&args)
+    let mut child = command
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(|error| format!("cannot run {}: {error}", program.display()))?;
+        .map_err(|error| format!("cannot start the {engine} driver: {error}"))?;
     if let Some(mut stdin) = child.stdin.take() {
         stdin
             .write_all(&input)
@@ -193,27 +197,43 @@ fn run_script(
         .collect())
 }
 
-/// The program that runs an engine's driver, found in the engines directory, with the
-/// command that installs it when missing.
-fn interpreter(engine: Engine, engines_dir: &Path) -> Result<(PathBuf, Vec<String>), String> {
-    let python = engines_dir.join("venv/bin/python");
-    let script = match engine {
-        Engine::Duckdb => include_str!("drivers/duckdb.py"),
-        Engine::Eql => include_str!("drivers/eql.py"),
-        Engine::Panther => include_str!("drivers/panther.py"),
-        _ => {
+const INSTALL: &str = "install the engines with `bash tests/engines/install.sh` from the \
+                       ruleport repository, or point --engines-dir at them";
+
+/// The command that runs an engine's driver: the engines directory's Python for the
+/// Python packages, `node` with kql-validate for KQL.
+fn driver_command(engine: Engine, engines_dir: &Path, scratch: &Path) -> Result<Command, String> {
+    if engine == Engine::Kql {
+        let validator = engines_dir.join("kql-validate");
+        if !validator.join("node_modules/@kusto").is_dir() {
             return Err(format!(
-                "the {engine} engine is not available in this build"
+                "the kql engine needs kql-validate in {}: {INSTALL}",
+                validator.display()
             ));
         }
+        crate::mapping::write_sentinel_schemas(scratch)?;
+        let mut command = Command::new("node");
+        command
+            .args(["-e", include_str!("drivers/kql.js")])
+            .env("RULEPORT_KQL_VALIDATOR", &validator)
+            .env("RULEPORT_KQL_SCHEMAS", scratch);
+        return Ok(command);
+    }
+    let script = match engine {
+        Engine::Duckdb => include_str!("drivers/duckdb.py"),
+        Engine::Postgres => include_str!("drivers/postgres.py"),
+        Engine::Eql => include_str!("drivers/eql.py"),
+        Engine::Panther => include_str!("drivers/panther.py"),
+        Engine::Sqlite | Engine::Kql => return Err(format!("{engine} runs in-process")),
     };
+    let python: PathBuf = engines_dir.join("venv/bin/python");
     if !python.is_file() {
         return Err(format!(
-            "the {engine} engine needs Python packages in {}; install them with \
-             `bash tests/engines/install.sh` from the ruleport repository, or pass \
-             --engines-dir",
-            engines_dir.join("venv").display()
+            "the {engine} engine needs Python packages in {}: {INSTALL}",
+            python.display()
         ));
     }
-    Ok((python, vec!["-c".into(), script.into()]))
+    let mut command = Command::new(python);
+    command.args(["-c", script]);
+    Ok(command)
 }

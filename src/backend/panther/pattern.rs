@@ -101,7 +101,7 @@ impl Printer {
     /// A class, negated when that is shorter, as the evaluator's Rust pattern writes it:
     /// the Rust regex folds the written set and then negates it, and so does this.
     fn class(&mut self, set: &CharSet) {
-        let negate = set.ranges.last().is_some_and(|(_, end)| *end == char::MAX);
+        let negate = set.prints_negated();
         let written = if negate {
             set.complement()
         } else {

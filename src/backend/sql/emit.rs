@@ -1,37 +1,40 @@
 //! IR to SQL. Every dialect gets the same query shape:
 //!
 //! ```sql
-//! WITH fields AS (SELECT event, <one column per field view> FROM <table>)
+//! WITH raw AS (SELECT event, <each field's value and JSON type> FROM <table>),
+//! fields AS (SELECT *, <each field's text and number> FROM raw)
 //! SELECT <output fields> FROM fields WHERE <one predicate per line>
 //! ```
 //!
-//! (`raw` first reads each field's value and JSON type; `fields` derives its *text* and
-//! *number*, LANGUAGE.md section 3.) Each field is read once, so the `WHERE` clause reads
-//! like the condition. With negation
-//! pushed down, a positive predicate may be SQL NULL (it only ever sits under AND/OR, where
-//! NULL acts as false); every negated predicate is written so that it is never NULL.
+//! (`raw` reads each field once; `fields` derives its *text* and *number*, LANGUAGE.md
+//! section 3.) So the `WHERE` clause reads like the condition. With negation pushed down, a
+//! positive predicate may be SQL NULL (it only ever sits under AND/OR, where NULL acts as
+//! false); every negated predicate is written so that it is never NULL.
 
 use indexmap::IndexMap;
 
 use super::dialect::{PathStep, Spec};
+use super::escape::identifier;
+use super::fill::fill;
 use crate::backend::CompileError;
 use crate::ir::{Case, CompareOp, Expr, Literal, Path, Pred, Segment, Test, TextOp};
 use crate::rule::Rule;
+use crate::source::Span;
 
 /// The SQL statement for a rule, and what it needs from the engine.
 pub struct Statement {
     pub sql: String,
-    /// Whether the statement calls `REGEXP` (which SQLite does not build in).
+    /// Whether the statement matches regexes (with `REGEXP`, which SQLite does not build
+    /// in, or the dialect's own function).
     pub uses_regexp: bool,
 }
-
-const NUMERIC_STRING: &str = r"^-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?$";
 
 pub fn statement(rule: &Rule, spec: &Spec, table: &str) -> Result<Statement, CompileError> {
     let mut emitter = Emitter {
         spec,
         raw_columns: IndexMap::new(),
         columns: IndexMap::new(),
+        fields: IndexMap::new(),
         aliases: 0,
         uses_regexp: false,
     };
@@ -40,29 +43,23 @@ pub fn statement(rule: &Rule, spec: &Spec, table: &str) -> Result<Statement, Com
     let mut outputs = Vec::new();
     for (name, path) in &rule.output_fields {
         let loc = emitter.plain_loc(path, None)?;
-        outputs.push(format!(
-            "{} AS {}",
-            fill(spec.json_of, &loc),
-            identifier(name)
-        ));
+        let json = emitter.fill_loc(spec.json_of, &loc, None)?;
+        outputs.push(format!("{json} AS {}", identifier(name)));
     }
     if outputs.is_empty() {
-        outputs.push("event".to_string());
+        outputs.push(spec.row.to_string());
     }
 
-    let mut sql = String::from("WITH raw AS (\n  SELECT\n    event");
+    let mut sql = format!("WITH raw AS (\n  SELECT\n    {}", spec.row);
     for (name, expression) in &emitter.raw_columns {
         sql.push_str(&format!(",\n    {expression} AS {name}"));
     }
     sql.push_str(&format!(
         "\n  FROM {}\n),\nfields AS (\n  SELECT\n    *",
-        identifier(table)
+        (spec.table)(table)
     ));
     for (name, expression) in &emitter.columns {
-        sql.push_str(&format!(
-            ",\n    {} AS {name}",
-            expression.replace('\n', "\n    ")
-        ));
+        sql.push_str(&format!(",\n    {expression} AS {name}"));
     }
     sql.push_str("\n  FROM raw\n)\nSELECT\n  ");
     sql.push_str(&outputs.join(",\n  "));
@@ -73,18 +70,28 @@ pub fn statement(rule: &Rule, spec: &Spec, table: &str) -> Result<Statement, Com
     })
 }
 
-/// A JSON value's location: a document expression and a path expression.
+/// A JSON value's location: a document expression, the path of an array element inside
+/// it when the document is the array's own, and the steps below that.
 #[derive(Debug, Clone)]
 struct Loc {
     doc: String,
-    path: String,
+    base: Option<String>,
+    steps: Vec<Segment>,
 }
 
 /// Where a predicate reads its value: a plain path (through `fields` columns) or an array
-/// element inside an `EXISTS`.
+/// element inside the dialect's any-element test.
 enum Source<'p> {
     Plain(&'p Path),
     Element(Loc),
+}
+
+/// An expression with holes (`{x}` the value, `{ty}` its type), laid out before the holes
+/// are filled so that layout never touches a literal.
+struct View {
+    skeleton: String,
+    value: String,
+    ty: String,
 }
 
 struct Emitter<'s> {
@@ -93,6 +100,8 @@ struct Emitter<'s> {
     raw_columns: IndexMap<String, String>,
     /// `fields` columns (text and number, from `raw`), in first-use order.
     columns: IndexMap<String, String>,
+    /// Every field read, in first-use order, for short column names.
+    fields: IndexMap<String, ()>,
     aliases: usize,
     uses_regexp: bool,
 }
@@ -105,10 +114,7 @@ impl Emitter<'_> {
             Expr::Pred(pred) => return self.pred(pred),
             Expr::Not(inner) => {
                 let inner = self.expr(inner, depth)?;
-                return Ok(format!(
-                    "NOT coalesce({inner}, {})",
-                    self.spec.false_literal
-                ));
+                return Ok(self.never_null_not(&inner));
             }
         };
         let indent = "  ".repeat(depth);
@@ -124,6 +130,10 @@ impl Emitter<'_> {
         Ok(parts.join(&format!("\n{indent}{joiner} ")))
     }
 
+    fn never_null_not(&self, positive: &str) -> String {
+        format!("NOT coalesce({positive}, {})", self.spec.false_literal)
+    }
+
     fn pred(&mut self, pred: &Pred) -> Result<String, CompileError> {
         let Some(star) = pred.path.segments.iter().position(|s| *s == Segment::Each) else {
             let source = Source::Plain(&pred.path);
@@ -136,16 +146,13 @@ impl Emitter<'_> {
             }
             let positive = self.test(&pred.test, &source, pred)?;
             return Ok(if pred.negated {
-                format!("NOT coalesce({positive}, {})", self.spec.false_literal)
+                self.never_null_not(&positive)
             } else {
                 positive
             });
         };
-        let base = Loc {
-            doc: "event".into(),
-            path: String::new(),
-        };
-        let exists = self.exists(&base, &pred.path.segments, star, pred)?;
+        let (root, before) = self.root(&pred.path.segments[..star], Some(pred))?;
+        let exists = self.any_element(&root, before, &pred.path.segments[star..], pred)?;
         Ok(if pred.negated {
             format!("NOT {exists}")
         } else {
@@ -153,87 +160,112 @@ impl Emitter<'_> {
         })
     }
 
-    /// `EXISTS (SELECT 1 FROM <elements> WHERE <test on an element>)`, nesting for each `[*]`.
-    fn exists(
+    /// Some element passes the test: `segments` starts at a `[*]`, `before` are the plain
+    /// steps from `base` to the array. Nests for each further `[*]`.
+    fn any_element(
         &mut self,
         base: &Loc,
+        before: &[Segment],
         segments: &[Segment],
-        star: usize,
         pred: &Pred,
     ) -> Result<String, CompileError> {
-        let (before, after) = segments.split_at(star);
-        let after = after.get(1..).unwrap_or_default();
-        let container = self.extend(base, before, pred)?;
+        let container = extend(base, before);
         self.aliases += 1;
         let alias = format!("e{}", self.aliases);
+        let after = segments.get(1..).unwrap_or_default();
         let element = Loc {
-            doc: container.doc.clone(),
-            path: self.spec.element_path.replace("{alias}", &alias),
+            doc: fill(
+                self.spec.element_doc,
+                &[("alias", &alias), ("doc", &container.doc)],
+            ),
+            base: self
+                .spec
+                .element_base
+                .map(|template| fill(template, &[("alias", &alias)])),
+            steps: Vec::new(),
         };
         let inner = match after.iter().position(|s| *s == Segment::Each) {
-            Some(next) => self.exists(&element, after, next, pred)?,
+            Some(next) => self.any_element(&element, &after[..next], &after[next..], pred)?,
             None => {
-                let loc = self.extend(&element, after, pred)?;
+                let loc = extend(&element, after);
                 self.test(&pred.test, &Source::Element(loc), pred)?
             }
         };
-        let each = fill(self.spec.each, &container).replace("{alias}", &alias);
         let is_array = format!(
             "{} = {}",
-            fill(self.spec.type_of, &container),
+            self.fill_loc(self.spec.type_of, &container, Some(pred))?,
             self.spec.types.array
         );
-        Ok(format!(
-            "EXISTS (SELECT 1 FROM {each} WHERE {is_array} AND {inner})"
+        let (doc, path) = self.render(&container, Some(pred))?;
+        Ok(fill(
+            self.spec.any_element,
+            &[
+                ("doc", &doc),
+                ("path", &path),
+                ("alias", &alias),
+                ("is_array", &is_array),
+                ("inner", &inner),
+            ],
         ))
     }
 
-    /// `loc` extended by plain segments.
-    fn extend(&self, loc: &Loc, segments: &[Segment], pred: &Pred) -> Result<Loc, CompileError> {
-        let path = self.path_literal(segments, pred)?;
-        if loc.path.is_empty() {
-            return Ok(Loc {
-                doc: loc.doc.clone(),
-                path,
-            });
-        }
-        if segments.is_empty() {
-            return Ok(loc.clone());
-        }
-        let suffix = (self.spec.string)(path.trim_matches('\'').trim_start_matches('$'));
-        let joined = self
-            .spec
-            .path_concat
-            .replace("{x}", &loc.path)
-            .replace("{suffix}", &suffix);
-        Ok(Loc {
-            doc: loc.doc.clone(),
-            path: joined,
-        })
+    /// The root location of a path's first steps: the dialect's document, and the steps
+    /// it did not take.
+    fn root<'a>(
+        &self,
+        segments: &'a [Segment],
+        pred: Option<&Pred>,
+    ) -> Result<(Loc, &'a [Segment]), CompileError> {
+        let steps = path_steps(segments);
+        let (doc, taken) =
+            (self.spec.root)(&steps).map_err(|reason| self.refuse_path(segments, reason, pred))?;
+        let loc = Loc {
+            doc,
+            base: None,
+            steps: Vec::new(),
+        };
+        Ok((loc, segments.get(taken..).unwrap_or_default()))
     }
 
-    fn path_literal(&self, segments: &[Segment], pred: &Pred) -> Result<String, CompileError> {
-        let steps: Vec<PathStep<'_>> = segments
-            .iter()
-            .filter_map(|segment| match segment {
-                Segment::Key(key) => Some(PathStep::Key(key)),
-                Segment::Index(index) => Some(PathStep::Index(*index)),
-                Segment::Each => None,
-            })
-            .collect();
-        (self.spec.path)(&steps).ok_or_else(|| {
-            CompileError::unsupported(
-                format!("the field `{}`", pred.path),
-                format!(
-                    "{} cannot address a JSON key containing `\"`",
-                    self.spec.title
-                ),
-                Some(pred.span.clone()),
-            )
-        })
+    /// The document and path expressions of a location.
+    fn render(&self, loc: &Loc, pred: Option<&Pred>) -> Result<(String, String), CompileError> {
+        let steps = path_steps(&loc.steps);
+        let path = (self.spec.path)(loc.base.as_deref(), &steps)
+            .map_err(|reason| self.refuse_path(&loc.steps, reason, pred))?;
+        Ok((loc.doc.clone(), path))
     }
 
-    /// The location of a plain path in the `fields` document.
+    fn fill_loc(
+        &self,
+        template: &str,
+        loc: &Loc,
+        pred: Option<&Pred>,
+    ) -> Result<String, CompileError> {
+        let (doc, path) = self.render(loc, pred)?;
+        Ok(fill(template, &[("doc", &doc), ("path", &path)]))
+    }
+
+    fn refuse_path(
+        &self,
+        segments: &[Segment],
+        reason: String,
+        pred: Option<&Pred>,
+    ) -> CompileError {
+        let path = match pred {
+            Some(pred) => pred.path.to_string(),
+            None => Path {
+                segments: segments.to_vec(),
+            }
+            .to_string(),
+        };
+        CompileError::unsupported(
+            format!("the field `{path}`"),
+            reason,
+            pred.map(|pred| pred.span.clone()),
+        )
+    }
+
+    /// The location of a plain path.
     fn plain_loc(&self, path: &Path, pred: Option<&Pred>) -> Result<Loc, CompileError> {
         if path.fans_out() {
             return Err(CompileError::unsupported(
@@ -242,29 +274,8 @@ impl Emitter<'_> {
                 None,
             ));
         }
-        let steps: Vec<PathStep<'_>> = path
-            .segments
-            .iter()
-            .filter_map(|segment| match segment {
-                Segment::Key(key) => Some(PathStep::Key(key)),
-                Segment::Index(index) => Some(PathStep::Index(*index)),
-                Segment::Each => None,
-            })
-            .collect();
-        let literal = (self.spec.path)(&steps).ok_or_else(|| {
-            CompileError::unsupported(
-                format!("the field `{path}`"),
-                format!(
-                    "{} cannot address a JSON key containing `\"`",
-                    self.spec.title
-                ),
-                pred.map(|pred| pred.span.clone()),
-            )
-        })?;
-        Ok(Loc {
-            doc: "event".into(),
-            path: literal,
-        })
+        let (root, rest) = self.root(&path.segments, pred)?;
+        Ok(extend(&root, rest))
     }
 
     /// The SQL for a positive test; NULL counts as false.
@@ -283,14 +294,14 @@ impl Emitter<'_> {
                 let text = self.text_view(source, pred)?;
                 let loc = self.loc(source, pred)?;
                 format!(
-                    "CASE {ty} WHEN {} THEN {f} WHEN {} THEN {text} <> '' WHEN {} THEN {} > 0 \
-                     WHEN {} THEN {} <> '{{}}' ELSE {t} END",
+                    "CASE {ty} WHEN {} THEN {f} WHEN {} THEN {text} <> '' WHEN {} THEN {} \
+                     WHEN {} THEN {} ELSE {t} END",
                     types.null,
                     types.text,
                     types.array,
-                    fill(spec.array_length, &loc),
+                    self.fill_loc(spec.array_not_empty, &loc, Some(pred))?,
                     types.object,
-                    fill(spec.json_of, &loc),
+                    self.fill_loc(spec.object_not_empty, &loc, Some(pred))?,
                     f = spec.false_literal,
                     t = spec.true_literal,
                 )
@@ -298,28 +309,14 @@ impl Emitter<'_> {
             Test::Equals { values, case } => self.equals(values, *case, source, pred)?,
             Test::Text { op, needles, case } => {
                 let text = self.folded_text(*case, source, pred)?;
-                let tests: Vec<String> = needles
-                    .iter()
-                    .map(|needle| self.text_test(*op, &text, &self.fold(needle, *case)))
-                    .collect();
+                let mut tests = Vec::with_capacity(needles.len());
+                for needle in needles {
+                    let needle = self.fold(needle, *case);
+                    tests.push(self.text_test(*op, &text, &needle, &pred.span)?);
+                }
                 any(tests)
             }
-            Test::Regex { patterns, case } => {
-                self.uses_regexp = true;
-                let lowercase = *case == Case::Insensitive;
-                let text = self.folded_text(*case, source, pred)?;
-                let tests: Vec<String> = patterns
-                    .iter()
-                    .map(|pattern| {
-                        let printed =
-                            crate::pattern::print(&pattern.node, spec.regex_flavor, lowercase);
-                        spec.regex_search
-                            .replace("{x}", &text)
-                            .replace("{re}", &(spec.string)(&printed))
-                    })
-                    .collect();
-                any(tests)
-            }
+            Test::Regex { patterns, case } => self.regex(patterns, *case, source, pred)?,
             Test::Compare { op, value } => {
                 let symbol = match op {
                     CompareOp::Gt => ">",
@@ -327,11 +324,8 @@ impl Emitter<'_> {
                     CompareOp::Lt => "<",
                     CompareOp::Le => "<=",
                 };
-                format!(
-                    "{} {symbol} {}",
-                    self.number_view(source, pred)?,
-                    value.text
-                )
+                let number = (spec.number)(value);
+                format!("{} {symbol} {number}", self.number_view(source, pred)?)
             }
         })
     }
@@ -347,9 +341,9 @@ impl Emitter<'_> {
         let mut numbers = Vec::new();
         for value in values {
             match value {
-                Literal::Str(text) => texts.push((self.spec.string)(&self.fold(text, case))),
-                Literal::Bool(flag) => texts.push((self.spec.string)(&flag.to_string())),
-                Literal::Num(number) => numbers.push(number.text.clone()),
+                Literal::Str(text) => texts.push(self.literal(&self.fold(text, case), &pred.span)?),
+                Literal::Bool(flag) => texts.push(self.literal(&flag.to_string(), &pred.span)?),
+                Literal::Num(number) => numbers.push((self.spec.number)(number)),
             }
         }
         let mut tests = Vec::new();
@@ -376,19 +370,70 @@ impl Emitter<'_> {
         Ok(any(tests))
     }
 
-    fn text_test(&self, op: TextOp, text: &str, needle: &str) -> String {
+    fn text_test(
+        &self,
+        op: TextOp,
+        text: &str,
+        needle: &str,
+        span: &Span,
+    ) -> Result<String, CompileError> {
         if needle.is_empty() {
-            return format!("{text} IS NOT NULL");
+            return Ok(format!("{text} IS NOT NULL"));
         }
         let template = match op {
             TextOp::Contains => self.spec.contains,
             TextOp::StartsWith => self.spec.starts_with,
             TextOp::EndsWith => self.spec.ends_with,
         };
-        template
-            .replace("{x}", text)
-            .replace("{needle}", &(self.spec.string)(needle))
-            .replace("{len}", &needle.chars().count().to_string())
+        let literal = self.literal(needle, span)?;
+        let len = needle.chars().count().to_string();
+        Ok(fill(
+            template,
+            &[("x", text), ("needle", &literal), ("len", &len)],
+        ))
+    }
+
+    fn regex(
+        &mut self,
+        patterns: &[crate::pattern::Pattern],
+        case: Case,
+        source: &Source<'_>,
+        pred: &Pred,
+    ) -> Result<String, CompileError> {
+        let spec = self.spec;
+        self.uses_regexp = true;
+        let folded = case == Case::Insensitive;
+        let (template, lowercase) = match (folded, spec.regex_folded) {
+            (true, Some(template)) => (template, false),
+            (true, None) => (spec.regex, true),
+            (false, _) => (spec.regex, false),
+        };
+        let text = if lowercase {
+            self.folded_text(Case::Insensitive, source, pred)?
+        } else {
+            self.text_view(source, pred)?
+        };
+        let mut tests = Vec::with_capacity(patterns.len());
+        for pattern in patterns {
+            if let Some(reason) = (spec.regex_check)(&pattern.node) {
+                return Err(CompileError::unsupported(
+                    format!("the regex `{}`", pattern.source),
+                    reason,
+                    Some(pred.span.clone()),
+                ));
+            }
+            let printed = crate::pattern::print(&pattern.node, spec.regex_flavor, lowercase);
+            let wrapped = fill(spec.regex_wrap, &[("p", &printed)]);
+            let literal = self.literal(&wrapped, &pred.span)?;
+            tests.push(fill(template, &[("x", &text), ("re", &literal)]));
+        }
+        Ok(any(tests))
+    }
+
+    fn literal(&self, text: &str, span: &Span) -> Result<String, CompileError> {
+        (self.spec.string)(text).map_err(|reason| {
+            CompileError::unsupported(format!("the text {text:?}"), reason, Some(span.clone()))
+        })
     }
 
     fn fold(&self, text: &str, case: Case) -> String {
@@ -406,7 +451,7 @@ impl Emitter<'_> {
     ) -> Result<String, CompileError> {
         let text = self.text_view(source, pred)?;
         Ok(match case {
-            Case::Insensitive => self.spec.lower.replace("{x}", &text),
+            Case::Insensitive => fill(self.spec.lower, &[("x", &text)]),
             Case::Sensitive => text,
         })
     }
@@ -422,12 +467,12 @@ impl Emitter<'_> {
     /// expressions for an array element.
     fn refs(&mut self, source: &Source<'_>, pred: &Pred) -> Result<(String, String), CompileError> {
         let loc = self.loc(source, pred)?;
-        let value = fill(self.spec.value_of, &loc);
-        let ty = fill(self.spec.type_of, &loc);
+        let value = self.fill_loc(self.spec.value_of, &loc, Some(pred))?;
+        let ty = self.fill_loc(self.spec.type_of, &loc, Some(pred))?;
         Ok(match source {
             Source::Plain(path) => {
-                let value_name = identifier(&format!("{path}:value"));
-                let type_name = identifier(&format!("{path}:type"));
+                let value_name = self.column(path, ":value");
+                let type_name = self.column(path, ":type");
                 self.raw_columns.entry(value_name.clone()).or_insert(value);
                 self.raw_columns.entry(type_name.clone()).or_insert(ty);
                 (value_name, type_name)
@@ -442,60 +487,95 @@ impl Emitter<'_> {
 
     /// The text of the value (LANGUAGE.md section 3), NULL when it has none.
     fn text_view(&mut self, source: &Source<'_>, pred: &Pred) -> Result<String, CompileError> {
-        let spec = self.spec;
         let (value, ty) = self.refs(source, pred)?;
-        let types = &spec.types;
-        let expression = format!(
-            "CASE {ty}\n  WHEN {} THEN {value}\n  WHEN {} THEN {}\n  WHEN {} THEN {}\n  \
-             WHEN {} THEN 'true'\n  WHEN {} THEN 'false'\nEND",
-            types.text,
-            types.integer,
-            spec.integer_text.replace("{x}", &value),
-            types.real,
-            spec.real_text.replace("{x}", &value),
-            types.true_,
-            types.false_,
-        );
-        Ok(self.view(source, "", expression))
+        let view = View {
+            skeleton: case_of(self.spec.text_arms),
+            value,
+            ty,
+        };
+        Ok(self.view(source, "", view))
     }
 
     /// The numeric value of a number or numeric string, NULL otherwise.
     fn number_view(&mut self, source: &Source<'_>, pred: &Pred) -> Result<String, CompileError> {
         self.uses_regexp = true;
-        let spec = self.spec;
         let (value, ty) = self.refs(source, pred)?;
-        let numeric = spec
-            .regex_search
-            .replace("{x}", &value)
-            .replace("{re}", &(spec.string)(NUMERIC_STRING));
-        let expression = format!(
-            "CASE {ty}\n  WHEN {} THEN {value}\n  WHEN {} THEN {value}\n  \
-             WHEN {} THEN CASE WHEN {numeric} THEN {} END\nEND",
-            spec.types.integer,
-            spec.types.real,
-            spec.types.text,
-            spec.to_real.replace("{x}", &value),
+        let skeleton = fill(
+            &case_of(self.spec.number_arms),
+            &[("numeric", self.spec.is_numeric)],
         );
-        Ok(self.view(source, ":number", expression))
+        let view = View {
+            skeleton,
+            value,
+            ty,
+        };
+        Ok(self.view(source, ":number", view))
     }
 
     /// A plain path's derived view becomes a `fields` column; an element's stays inline.
-    fn view(&mut self, source: &Source<'_>, suffix: &str, expression: String) -> String {
+    fn view(&mut self, source: &Source<'_>, suffix: &str, view: View) -> String {
+        let holes = [("x", view.value.as_str()), ("ty", view.ty.as_str())];
         match source {
             Source::Plain(path) => {
-                let name = identifier(&format!("{path}{suffix}"));
-                self.columns.entry(name.clone()).or_insert(expression);
+                let name = self.column(path, suffix);
+                let laid_out = view.skeleton.replace('\n', "\n    ");
+                self.columns
+                    .entry(name.clone())
+                    .or_insert_with(|| fill(&laid_out, &holes));
                 name
             }
-            Source::Element(_) => format!("({})", expression.replace('\n', " ")),
+            Source::Element(_) => {
+                let one_line: Vec<&str> = view.skeleton.lines().map(str::trim_start).collect();
+                format!("({})", fill(&one_line.join(" "), &holes))
+            }
+        }
+    }
+
+    /// The quoted name of a column derived from a field, cut short (with the field's
+    /// number to keep it apart) where the engine would cut it.
+    fn column(&mut self, path: &Path, suffix: &str) -> String {
+        let text = path.to_string();
+        let (number, _) = self.fields.insert_full(text.clone(), ());
+        let full = format!("{text}{suffix}");
+        match self.spec.max_identifier {
+            Some(max) if full.len() > max => {
+                let tag = format!("~{}{suffix}", number + 1);
+                let mut cut = max.saturating_sub(tag.len());
+                while !text.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                identifier(&format!("{}{tag}", &text[..cut]))
+            }
+            _ => identifier(&full),
         }
     }
 }
 
-fn fill(template: &str, loc: &Loc) -> String {
-    template
-        .replace("{doc}", &loc.doc)
-        .replace("{path}", &loc.path)
+/// `CASE {ty} WHEN <name> THEN <arm> ... END`, one arm a line.
+fn case_of(arms: &[(&str, &str)]) -> String {
+    let mut out = String::from("CASE {ty}");
+    for (name, arm) in arms {
+        out.push_str(&format!("\n  WHEN {name} THEN {arm}"));
+    }
+    out.push_str("\nEND");
+    out
+}
+
+fn extend(loc: &Loc, segments: &[Segment]) -> Loc {
+    let mut extended = loc.clone();
+    extended.steps.extend(segments.iter().cloned());
+    extended
+}
+
+fn path_steps(segments: &[Segment]) -> Vec<PathStep<'_>> {
+    segments
+        .iter()
+        .filter_map(|segment| match segment {
+            Segment::Key(key) => Some(PathStep::Key(key)),
+            Segment::Index(index) => Some(PathStep::Index(*index)),
+            Segment::Each => None,
+        })
+        .collect()
 }
 
 fn any(tests: Vec<String>) -> String {
@@ -503,9 +583,4 @@ fn any(tests: Vec<String>) -> String {
         1 => tests.into_iter().next().unwrap_or_default(),
         _ => format!("({})", tests.join(" OR ")),
     }
-}
-
-/// A double-quoted SQL identifier.
-pub fn identifier(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
 }

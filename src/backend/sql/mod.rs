@@ -2,9 +2,11 @@
 
 mod dialect;
 mod emit;
+pub mod escape;
+mod fill;
 
 pub use dialect::{PathStep, Spec, spec};
-pub use emit::identifier;
+pub use escape::identifier;
 
 use serde::Serialize;
 
@@ -28,9 +30,11 @@ impl SqlBackend {
 struct SqlView<'a> {
     rule: RuleView,
     dialect: &'static str,
-    table: &'a str,
+    /// What the table holds, one line.
+    layout: String,
     statement: &'a str,
-    uses_regexp: bool,
+    /// Whether the statement calls a `REGEXP` function the engine may lack.
+    regexp_note: bool,
 }
 
 impl Backend for SqlBackend {
@@ -40,20 +44,15 @@ impl Backend for SqlBackend {
         stem: &str,
         cx: &Context<'_>,
     ) -> Result<Vec<Artifact>, CompileError> {
-        let spec = spec(self.dialect).ok_or_else(|| {
-            CompileError::Render(format!(
-                "the {} dialect is not available yet",
-                self.dialect.name()
-            ))
-        })?;
+        let spec = spec(self.dialect);
         let table = table_name(rule, cx);
         let statement = emit::statement(rule, spec, &table)?;
         let view = SqlView {
             rule: RuleView::new(rule, stem),
             dialect: spec.title,
-            table: &table,
+            layout: fill::fill(spec.layout, &[("table", &table)]),
             statement: &statement.sql,
-            uses_regexp: statement.uses_regexp,
+            regexp_note: statement.uses_regexp && spec.regex_is_extension,
         };
         let content = cx
             .templates

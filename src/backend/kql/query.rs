@@ -1,0 +1,386 @@
+//! IR to a KQL query:
+//!
+//! ```kql
+//! <let helpers, when JSON values are read>
+//! <Table>
+//! | where <one top-level conjunct per line, in source order>
+//! | project TimeGenerated, <output name> = <column>, ...
+//! ```
+//!
+//! A `[*]` predicate counts the elements that pass its test with an `mv-apply` placed just
+//! before the `where` that uses the count (`hits1 > 0`: some element passes; `hits1 == 0`:
+//! none does).
+
+use super::expr::{Expr, Func, Name, Op};
+use super::helpers::{Helper, Used};
+use super::predicate::{Builder, Operand};
+use super::source::{Located, Source};
+use crate::backend::CompileError;
+use crate::ir::{Expr as Ir, Pred, Segment};
+use crate::mapping::ColumnType;
+use crate::rule::Rule;
+use crate::source::Span;
+
+/// A compiled query.
+#[derive(Debug, Clone)]
+pub struct Query {
+    pub helpers: Used,
+    pub table: Name,
+    pub stages: Vec<Stage>,
+    /// Output name and value, in the rule's order; empty when the rule names none.
+    pub outputs: Vec<(Name, Expr)>,
+    /// The counts `mv-apply` stages add, removed again when nothing is projected.
+    pub counts: Vec<Name>,
+    /// Fields read inside `RawEvent`, in first-use order.
+    pub raw_fields: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Stage {
+    Where(Expr),
+    Any(AnyStage),
+}
+
+/// `mv-apply <element> = elements(<array>) on (... summarize <hits> = countif(...))`.
+#[derive(Debug, Clone)]
+pub struct AnyStage {
+    pub element: Name,
+    pub array: Expr,
+    pub body: AnyBody,
+    pub hits: Name,
+}
+
+#[derive(Debug, Clone)]
+pub enum AnyBody {
+    /// The test on one element (its positive form).
+    Test(Expr),
+    /// Another `[*]` further down the path.
+    Nested(Box<AnyStage>),
+}
+
+/// Compiles a rule's condition and output fields against its table.
+pub fn emit(rule: &Rule, source: &Source<'_>) -> Result<Query, CompileError> {
+    let mut emitter = Emitter {
+        source,
+        helpers: Used::default(),
+        pending: Vec::new(),
+        counts: Vec::new(),
+        stages: 0,
+        raw_fields: Vec::new(),
+    };
+    let condition = rule.ir.push_negation();
+    let conjuncts = match &condition {
+        Ir::And(items) => items.iter().collect(),
+        other => vec![other],
+    };
+    let mut stages = Vec::new();
+    for conjunct in conjuncts {
+        let test = emitter.expr(conjunct)?;
+        stages.extend(emitter.pending.drain(..).map(Stage::Any));
+        stages.push(Stage::Where(test));
+    }
+    let outputs = emitter.outputs(rule)?;
+    Ok(Query {
+        helpers: emitter.helpers,
+        table: source.table.clone(),
+        stages,
+        outputs,
+        counts: emitter.counts,
+        raw_fields: emitter.raw_fields,
+    })
+}
+
+struct Emitter<'s, 'm> {
+    source: &'s Source<'m>,
+    helpers: Used,
+    /// `mv-apply` stages the conjunct being compiled needs.
+    pending: Vec<AnyStage>,
+    /// The counts of top-level `mv-apply` stages, which stay in the rows.
+    counts: Vec<Name>,
+    /// `mv-apply` stages made so far, nested ones included, for their names.
+    stages: usize,
+    raw_fields: Vec<String>,
+}
+
+impl Emitter<'_, '_> {
+    fn expr(&mut self, expr: &Ir) -> Result<Expr, CompileError> {
+        match expr {
+            Ir::And(items) => Ok(Expr::and(self.all(items)?)),
+            Ir::Or(items) => Ok(Expr::or(self.all(items)?)),
+            // Negation is pushed onto predicates before emitting; this keeps `expr` total.
+            Ir::Not(_) => self.expr(&expr.push_negation()),
+            Ir::Pred(pred) => self.pred(pred),
+        }
+    }
+
+    fn all(&mut self, items: &[Ir]) -> Result<Vec<Expr>, CompileError> {
+        items.iter().map(|item| self.expr(item)).collect()
+    }
+
+    fn pred(&mut self, pred: &Pred) -> Result<Expr, CompileError> {
+        let located = self.source.locate(&pred.path, Some(&pred.span))?;
+        self.note_raw(&located, &pred.path.to_string());
+        if located.rest.contains(&Segment::Each) {
+            let stage = self.any_stage(&located, located.rest, pred)?;
+            self.counts.push(stage.hits.clone());
+            let hits = Expr::Name(stage.hits.clone());
+            self.pending.push(stage);
+            let (op, zero) = if pred.negated {
+                (Op::Eq, Expr::int(0))
+            } else {
+                (Op::Gt, Expr::int(0))
+            };
+            return Ok(Expr::binary(hits, op, zero));
+        }
+        let operand = operand(&located, located.rest, pred)?;
+        let forms = Builder {
+            helpers: &mut self.helpers,
+        }
+        .forms(&operand, &pred.test, pred)?;
+        Ok(if pred.negated {
+            forms.negative
+        } else {
+            forms.positive
+        })
+    }
+
+    /// The `mv-apply` for `segments` (which hold a `[*]`) below `located`'s column.
+    fn any_stage(
+        &mut self,
+        located: &Located<'_>,
+        segments: &[Segment],
+        pred: &Pred,
+    ) -> Result<AnyStage, CompileError> {
+        let star = segments
+            .iter()
+            .position(|segment| *segment == Segment::Each)
+            .unwrap_or(segments.len());
+        let (before, after) = segments.split_at(star);
+        let after = after.get(1..).unwrap_or_default();
+        let array = json_path(located, before, &Field::of(pred))?;
+        if located.ty != ColumnType::Dynamic {
+            return Err(not_dynamic(located, &Field::of(pred)));
+        }
+
+        self.stages += 1;
+        let element = fixed_name(&format!("elem{}", self.stages));
+        let hits = fixed_name(&format!("hits{}", self.stages));
+        self.helpers.add(Helper::Elements);
+
+        let inner = Located {
+            column: Expr::Name(element.clone()),
+            column_name: element.value.clone(),
+            ty: ColumnType::Dynamic,
+            rest: after,
+            raw: false,
+        };
+        let body = if after.contains(&Segment::Each) {
+            AnyBody::Nested(Box::new(self.any_stage(&inner, after, pred)?))
+        } else {
+            let operand = operand(&inner, after, pred)?;
+            let forms = Builder {
+                helpers: &mut self.helpers,
+            }
+            .forms(&operand, &pred.test, pred)?;
+            AnyBody::Test(forms.positive)
+        };
+        Ok(AnyStage {
+            element,
+            array,
+            body,
+            hits,
+        })
+    }
+
+    fn outputs(&mut self, rule: &Rule) -> Result<Vec<(Name, Expr)>, CompileError> {
+        let mut outputs = Vec::new();
+        for (name, path) in &rule.output_fields {
+            if path.fans_out() {
+                return Err(CompileError::unsupported(
+                    format!("the output field `{name}: {path}`"),
+                    "a field with `[*]` has several values; a result column holds one",
+                    None,
+                ));
+            }
+            let located = self.source.locate(path, None)?;
+            self.note_raw(&located, &path.to_string());
+            let value = if located.rest.is_empty() {
+                located.column.clone()
+            } else {
+                let field = Field {
+                    path: path.to_string(),
+                    span: None,
+                };
+                Expr::call1(Func::ToString, json_path(&located, located.rest, &field)?)
+            };
+            let name = Name::new(name).ok_or_else(|| {
+                CompileError::Render(format!("the output name {name:?} cannot be written"))
+            })?;
+            outputs.push((name, value));
+        }
+        Ok(outputs)
+    }
+
+    fn note_raw(&mut self, located: &Located<'_>, path: &str) {
+        if located.raw && !self.raw_fields.iter().any(|field| field == path) {
+            self.raw_fields.push(path.to_string());
+        }
+    }
+}
+
+/// The operand a predicate reads at `rest` below `located`'s column (no `[*]` in `rest`).
+fn operand(located: &Located<'_>, rest: &[Segment], pred: &Pred) -> Result<Operand, CompileError> {
+    if !rest.is_empty() {
+        return Ok(Operand::Json(json_path(located, rest, &Field::of(pred))?));
+    }
+    let column = located.column.clone();
+    Ok(match located.ty {
+        ColumnType::String => Operand::Text(column),
+        ColumnType::Long | ColumnType::Int => Operand::Integer(column),
+        ColumnType::Real => Operand::Real(column),
+        ColumnType::Bool => Operand::Bool(column),
+        ColumnType::Datetime | ColumnType::Guid => Operand::Opaque(column, located.ty),
+        ColumnType::Dynamic => Operand::Json(column),
+    })
+}
+
+/// `Column.key[0]`: a path inside a dynamic column; refused below a column of another type,
+/// which has no fields.
+fn json_path(
+    located: &Located<'_>,
+    segments: &[Segment],
+    field: &Field<'_>,
+) -> Result<Expr, CompileError> {
+    if segments.is_empty() {
+        return Ok(located.column.clone());
+    }
+    if located.ty != ColumnType::Dynamic {
+        return Err(not_dynamic(located, field));
+    }
+    let mut value = located.column.clone();
+    for segment in segments {
+        value = match segment {
+            Segment::Key(key) => {
+                let key = Name::key(key).ok_or_else(|| {
+                    CompileError::unsupported(
+                        format!("the key {key:?} of the field `{}`", field.path),
+                        "KQL has no documented way to write its control characters",
+                        field.span.cloned(),
+                    )
+                })?;
+                Expr::Member(Box::new(value), key)
+            }
+            Segment::Index(index) => Expr::Index(Box::new(value), *index),
+            Segment::Each => {
+                return Err(CompileError::Render(format!(
+                    "`[*]` in the middle of {}",
+                    field.path
+                )));
+            }
+        };
+    }
+    Ok(value)
+}
+
+fn not_dynamic(located: &Located<'_>, field: &Field<'_>) -> CompileError {
+    CompileError::unsupported(
+        format!("the field `{}`", field.path),
+        format!(
+            "it is read from the column {}, which is not dynamic and has no fields or \
+             elements; check the field's path or the mapping",
+            located.column_name
+        ),
+        field.span.cloned(),
+    )
+}
+
+/// The field a path belongs to, for error messages.
+struct Field<'a> {
+    path: String,
+    span: Option<&'a Span>,
+}
+
+impl<'a> Field<'a> {
+    fn of(pred: &'a Pred) -> Field<'a> {
+        Field {
+            path: pred.path.to_string(),
+            span: Some(&pred.span),
+        }
+    }
+}
+
+fn fixed_name(text: &str) -> Name {
+    Name::new(text).expect("element and count names are plain")
+}
+
+impl Query {
+    /// The query text without comments: helpers, table, stages, projection.
+    pub fn text(&self) -> String {
+        let mut out = String::new();
+        for helper in self.helpers.iter() {
+            out.push_str(&helper.definition());
+            out.push('\n');
+        }
+        if !self.helpers.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(self.table.written());
+        for stage in &self.stages {
+            match stage {
+                Stage::Where(test) => {
+                    out.push_str(&format!("\n| where {}", test.to_condition("    ")));
+                }
+                Stage::Any(any) => out.push_str(&format!("\n| {}", any.text(""))),
+            }
+        }
+        if !self.outputs.is_empty() {
+            let mut columns = Vec::new();
+            if !self
+                .outputs
+                .iter()
+                .any(|(name, _)| name.value == "TimeGenerated")
+            {
+                columns.push("TimeGenerated".to_string());
+            }
+            for (name, value) in &self.outputs {
+                let value = value.to_string();
+                columns.push(if value == name.written() {
+                    value
+                } else {
+                    format!("{} = {value}", name.written())
+                });
+            }
+            let line = format!("\n| project {}", columns.join(", "));
+            if line.len() <= 100 {
+                out.push_str(&line);
+            } else {
+                out.push_str(&format!("\n| project {}", columns.join(",\n    ")));
+            }
+        } else if !self.counts.is_empty() {
+            let counts: Vec<&str> = self.counts.iter().map(Name::written).collect();
+            out.push_str(&format!("\n| project-away {}", counts.join(", ")));
+        }
+        out
+    }
+}
+
+impl AnyStage {
+    fn text(&self, indent: &str) -> String {
+        let inner = format!("{indent}    ");
+        let body = match &self.body {
+            AnyBody::Test(test) => format!("summarize {} = countif({test})", self.hits.written()),
+            AnyBody::Nested(nested) => format!(
+                "{}\n{inner}| summarize {} = countif({} > 0)",
+                nested.text(&inner),
+                self.hits.written(),
+                nested.hits.written()
+            ),
+        };
+        format!(
+            "mv-apply {} = {}({}) on (\n{inner}{body}\n{indent})",
+            self.element.written(),
+            Helper::Elements.name(),
+            self.array
+        )
+    }
+}
