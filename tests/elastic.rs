@@ -187,3 +187,24 @@ fn refusals_point_at_the_predicate() {
     );
     assert!(reason.contains("keyword"), "{reason}");
 }
+
+#[test]
+fn a_field_the_mapping_leaves_out_is_refused() {
+    let env = Env::builtin();
+    let rule = rule_from_yaml(
+        "RuleID: Unmapped.Field\nDisplayName: x\nLogTypes: [Azure.Audit]\nSeverity: Info\n\
+         Condition: callerIpAddress eq \"1.2.3.4\"\n",
+    );
+    let error = artifact(&rule, Target::Eql, &env).expect_err("no field for callerIpAddress");
+    let CompileError::Unsupported {
+        construct, reason, ..
+    } = &error
+    else {
+        panic!("{error:?}");
+    };
+    assert!(construct.contains("callerIpAddress"), "{construct}");
+    assert!(
+        reason.contains("mappings/elastic/Azure.Audit.yml"),
+        "{reason}"
+    );
+}

@@ -177,7 +177,8 @@ const DIVERGENCES: &[(&str, &str)] = &[
     ),
     (
         "eq-final-line-break",
-        "eql package: `:` becomes a Python regex ending in `$`, which also matches before a final line break",
+        "eql package: `:` becomes a Python regex ending in `$`, which matches before a final \
+         line break",
     ),
     (
         "regex-end-anchor-prefix",

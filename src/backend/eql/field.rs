@@ -34,7 +34,9 @@ pub enum Kind {
     Other(&'static str),
 }
 
-/// Resolves paths through the log type's mapping, remembering the paths that had none.
+/// Resolves paths through the log type's mapping. With a mapping, a path it does not map is
+/// refused: the index holds the mapped fields only. With none, every path is read raw, and
+/// remembered for the query's header.
 pub struct Fields<'m> {
     mapping: Option<&'m Mapping>,
     /// Paths read raw, as the condition writes them, in order of first use.
@@ -67,6 +69,21 @@ impl<'m> Fields<'m> {
                     kind_of(column.ty)
                 };
                 (names, rest, kind, below)
+            }
+            Resolved::Raw(path) if self.mapping.is_some() => {
+                let log_type = self
+                    .mapping
+                    .map(|m| m.log_type.as_str())
+                    .unwrap_or_default();
+                return Err(CompileError::unsupported(
+                    format!("the field `{path}`"),
+                    format!(
+                        "the Elastic mapping of {log_type} (mappings/elastic/{log_type}.yml) \
+                         has no field for it, and the integration's documents do not keep the \
+                         raw event; map it with --mappings"
+                    ),
+                    Some(pred.span.clone()),
+                ));
             }
             Resolved::Raw(path) => {
                 let text = path.to_string();

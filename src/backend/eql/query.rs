@@ -478,7 +478,8 @@ mod tests {
         .unwrap();
         assert_eq!(
             text,
-            "any where ?a : \"x\"\n  and (\n    ?a_rather_long_field_name_here : \"first value\"\n    \
+            "any where ?a : \"x\"\n  and (\n    \
+             ?a_rather_long_field_name_here : \"first value\"\n    \
              or ?another_long_field_name : \"second value\"\n  )"
         );
     }
