@@ -76,7 +76,8 @@ struct RuleFileView<'a> {
     maturity: &'static str,
     severity: &'static str,
     risk_score: u8,
-    description: &'a str,
+    /// The rule's description, or its name when it has none (Elastic requires one).
+    description: String,
     index: &'a [String],
     from: &'static str,
     interval: &'static str,
@@ -104,14 +105,10 @@ impl Backend for EqlBackend {
             Some(index) if !index.is_empty() => index,
             _ => vec![default_index(log_type)],
         };
-        let category = category(mapping)?;
-        let condition = query::condition(&rule.ir.push_negation(), mapping, category)?;
+        let condition = query::condition(&rule.ir.push_negation(), mapping, category(mapping)?)?;
 
         let view = RuleView::new(rule, stem);
-        let render = |template: &str, view: &dyn Render| {
-            view.render_with(cx, template).map_err(CompileError::Render)
-        };
-        match self.artifacts {
+        let (extension, content) = match self.artifacts {
             Artifacts::Query => {
                 let view = QueryView {
                     rule: view,
@@ -120,55 +117,59 @@ impl Backend for EqlBackend {
                     unmapped: &condition.unmapped,
                     query: &condition.text,
                 };
-                Ok(vec![Artifact {
-                    path: format!("{stem}.eql").into(),
-                    content: render("eql/query.eql", &view)?,
-                }])
+                ("eql", render(cx, "eql/query.eql", &view)?)
             }
             Artifacts::Rule | Artifacts::Ndjson => {
-                let (severity, risk_score) = severity(rule.meta.severity);
-                let description = if view.description.is_empty() {
-                    view.name.clone()
-                } else {
-                    view.description.clone()
-                };
-                let file_view = RuleFileView {
-                    rule_id: Uuid::new_v5(&RULE_ID_NAMESPACE, view.id.as_bytes()).to_string(),
-                    date: RULE_DATE,
-                    maturity: maturity(rule.meta.status),
-                    severity,
-                    risk_score,
-                    description: &description,
-                    index: &index,
-                    from: FROM,
-                    interval: INTERVAL,
-                    query: &condition.text,
-                    threats: threat::threats(&view.attack)?,
-                    investigation_fields: investigation_fields(rule, mapping),
-                    rule: view,
-                };
                 let (template, extension) = match self.artifacts {
                     Artifacts::Rule => ("elastic/rule.toml", "toml"),
                     _ => ("elastic-ndjson/rule.ndjson", "ndjson"),
                 };
-                Ok(vec![Artifact {
-                    path: format!("{stem}.{extension}").into(),
-                    content: render(template, &file_view)?,
-                }])
+                let view = rule_file_view(rule, view, mapping, &index, &condition.text)?;
+                (extension, render(cx, template, &view)?)
             }
-        }
+        };
+        Ok(vec![Artifact {
+            path: format!("{stem}.{extension}").into(),
+            content,
+        }])
     }
 }
 
-/// A view any template can render, so both views go through one closure.
-trait Render {
-    fn render_with(&self, cx: &Context<'_>, template: &str) -> Result<String, String>;
+fn render(cx: &Context<'_>, template: &str, view: &impl Serialize) -> Result<String, CompileError> {
+    cx.templates
+        .render(template, view)
+        .map_err(CompileError::Render)
 }
 
-impl<T: Serialize> Render for T {
-    fn render_with(&self, cx: &Context<'_>, template: &str) -> Result<String, String> {
-        cx.templates.render(template, self)
-    }
+/// The rule's keys as the detection-rules layout and Kibana want them.
+fn rule_file_view<'a>(
+    rule: &Rule,
+    view: RuleView,
+    mapping: Option<&Mapping>,
+    index: &'a [String],
+    query: &'a str,
+) -> Result<RuleFileView<'a>, CompileError> {
+    let (severity, risk_score) = severity(rule.meta.severity);
+    let description = if view.description.is_empty() {
+        view.name.clone()
+    } else {
+        view.description.clone()
+    };
+    Ok(RuleFileView {
+        rule_id: Uuid::new_v5(&RULE_ID_NAMESPACE, view.id.as_bytes()).to_string(),
+        date: RULE_DATE,
+        maturity: maturity(rule.meta.status),
+        severity,
+        risk_score,
+        description,
+        index,
+        from: FROM,
+        interval: INTERVAL,
+        query,
+        threats: threat::threats(&view.attack)?,
+        investigation_fields: investigation_fields(rule, mapping),
+        rule: view,
+    })
 }
 
 /// The Elastic mapping of the rule's log type. A rule over several log types is compiled
