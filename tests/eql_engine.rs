@@ -304,6 +304,86 @@ const HOSTILE: &[&str] = &[
     "",
 ];
 
+/// Random conditions over two text fields, each on a few events, to check and/or/not and
+/// the null guards against the evaluator. Values are strings, null or missing, and tests
+/// stay where the package has no known divergence (no `_cs`, no arrays, no numbers, no
+/// regex anchored at the end).
+fn random_cases() -> Vec<(String, String, Value)> {
+    const VALUES: [&str; 6] = ["x", "X", "xy", "", "a*b", "é"];
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut cases = Vec::new();
+    for i in 0..150 {
+        let condition = random_expr(&mut rng, &VALUES, 3);
+        for j in 0..3 {
+            let mut event = serde_json::Map::new();
+            for field in ["a", "b"] {
+                match rng.below(VALUES.len() + 2) {
+                    0 => {}
+                    1 => {
+                        event.insert(field.into(), Value::Null);
+                    }
+                    k => {
+                        event.insert(field.into(), json!(VALUES[k - 2]));
+                    }
+                }
+            }
+            cases.push((
+                format!("random-{i}-{j}"),
+                condition.clone(),
+                Value::Object(event),
+            ));
+        }
+    }
+    cases
+}
+
+fn random_expr(rng: &mut Rng, values: &[&str], depth: usize) -> String {
+    let value = |rng: &mut Rng| condition_literal(values[rng.below(values.len())]);
+    let field = ["a", "b"][rng.below(2)];
+    match rng.below(if depth == 0 { 1 } else { 4 }) {
+        0 => match rng.below(12) {
+            0 => format!("{field} eq {}", value(rng)),
+            1 => format!("{field} ne {}", value(rng)),
+            2 => format!("{field} in [{}, {}]", value(rng), value(rng)),
+            3 => format!("{field} not_in [{}, {}]", value(rng), value(rng)),
+            4 => format!("{field} contains {}", value(rng)),
+            5 => format!("{field} startswith {}", value(rng)),
+            6 => format!("{field} endswith [{}, {}]", value(rng), value(rng)),
+            7 => format!(
+                "{field} regex {}",
+                ["\"^x\"", "\"(^|b)y\"", "'\\*'", "\"é|^x\""][rng.below(4)]
+            ),
+            8 => format!("{field} is_null"),
+            9 => format!("{field} is_not_null"),
+            10 => format!("{field} is_empty"),
+            _ => format!("{field} is_not_empty"),
+        },
+        1 => format!("not ({})", random_expr(rng, values, depth - 1)),
+        2 => format!(
+            "({} and {})",
+            random_expr(rng, values, depth - 1),
+            random_expr(rng, values, depth - 1)
+        ),
+        _ => format!(
+            "({} or {})",
+            random_expr(rng, values, depth - 1),
+            random_expr(rng, values, depth - 1)
+        ),
+    }
+}
+
+/// A small deterministic generator (xorshift64), so the cases are the same on every run.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+}
+
 /// A double-quoted string of the condition language.
 fn condition_literal(text: &str) -> String {
     let mut out = String::from("\"");
@@ -505,7 +585,7 @@ fn cases() -> Vec<(String, String, Event)> {
     let extra = extra_cases()
         .into_iter()
         .map(|(id, condition, event)| (id.to_string(), condition.to_string(), event));
-    for (id, condition, event) in extra.chain(hostile_cases()) {
+    for (id, condition, event) in extra.chain(hostile_cases()).chain(random_cases()) {
         let event = Event::new(&id, event);
         cases.push((id, condition, event));
     }
