@@ -25,7 +25,8 @@ pub fn parse_condition(src: &str) -> Result<Expr, SyntaxError> {
     {
         let message = format!("the condition starts with `{word}`");
         return Err(parser.error(i, message).with_hint(format!(
-            "a line starting with `{word}` continues the line before it, and the first line has none"
+            "a line starting with `{word}` continues the line before it, and the first line \
+             has none"
         )));
     }
     while !i.is_empty() {
