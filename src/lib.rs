@@ -13,9 +13,11 @@
 //! - [`backend`]: one backend per [`target`], rendering artifacts through [`templates`];
 //! - [`compiler`]: the catalog through the backends (`ruleport compile`);
 //! - [`testing`]: running a rule's tests (`ruleport test`);
+//! - [`check`]: the CI gate over all of it (`ruleport check`);
 //! - [`verify`]: running compiled output on real engines (`ruleport verify`).
 
 pub mod backend;
+pub mod check;
 pub mod compiler;
 pub mod diagnostic;
 pub mod eval;

@@ -89,6 +89,51 @@ enum Command {
     /// Exit status: 0 when every engine agrees, 1 on any disagreement or engine error, 2
     /// on a usage or I/O error.
     Verify(VerifyArgs),
+
+    /// The CI gate: load every rule, run its tests, compile every target, execute the
+    /// SQLite query on the tests, and compare with golden files.
+    ///
+    /// Also reports rules without tests, or without a test that must alert and one that
+    /// must not. A target that cannot express a rule is reported as a known limit, not a
+    /// failure.
+    ///
+    /// Exit status: 0 clean, 1 when anything is found, 2 on a usage or I/O error.
+    Check(CheckArgs),
+}
+
+#[derive(clap::Args)]
+struct CheckArgs {
+    /// Rule files, or directories searched recursively for *.yml and *.yaml.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+
+    /// Compare every artifact with DIR/<target>/<rule file stem>.<ext>; a missing, changed
+    /// or stray golden file is a finding.
+    #[arg(long)]
+    golden: Option<PathBuf>,
+
+    /// Output format: human, json, or github (workflow annotations on the pull request).
+    #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
+    format: CheckFormat,
+
+    /// Also write a JUnit XML report (a test suite per rule) to FILE.
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
+
+    /// Directory of templates replacing the built-in ones.
+    #[arg(long)]
+    templates: Option<PathBuf>,
+
+    /// Directory of log-source mappings replacing the built-in ones.
+    #[arg(long)]
+    mappings: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum CheckFormat {
+    Human,
+    Json,
+    Github,
 }
 
 #[derive(clap::Args)]
@@ -142,6 +187,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Test { paths, format } => test(&paths, format),
         Command::Verify(args) => verify(&args),
+        Command::Check(args) => check(&args),
         Command::Compile {
             paths,
             target,
@@ -273,6 +319,37 @@ fn verify(args: &VerifyArgs) -> Result<ExitCode, String> {
         }
     }
     Ok(if report.is_success() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn check(args: &CheckArgs) -> Result<ExitCode, String> {
+    let catalog = load_catalog(&args.paths)?;
+    let templates = Templates::load(args.templates.as_deref())?;
+    let mappings = Mappings::load(args.mappings.as_deref())?;
+    let cx = Context {
+        mappings: &mappings,
+        templates: &templates,
+    };
+    let report = ruleport::check::check(&catalog, &cx, args.golden.as_deref());
+
+    match args.format {
+        CheckFormat::Human => print!("{}", ruleport::check::render_human(&report)),
+        CheckFormat::Github => print!("{}", ruleport::check::render_github(&report)),
+        CheckFormat::Json => {
+            let json = serde_json::to_string_pretty(&report)
+                .map_err(|error| format!("cannot write the report as JSON: {error}"))?;
+            println!("{json}");
+        }
+    }
+    if let Some(path) = &args.junit {
+        let xml = ruleport::check::render_junit(&report)?;
+        std::fs::write(path, xml)
+            .map_err(|error| format!("cannot write {}: {error}", path.display()))?;
+    }
+    Ok(if report.errors() == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

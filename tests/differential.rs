@@ -7,6 +7,7 @@
 mod support;
 
 use proptest::prelude::*;
+use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, TestRunner};
 use ruleport::backend::compile;
 use ruleport::target::{Dialect, Target};
@@ -211,4 +212,30 @@ fn evaluator_and_sqlite_agree_on_random_conditions_and_events() {
             Ok(())
         })
         .unwrap_or_else(|failure| panic!("{failure}"));
+}
+
+/// Writes a batch of the same random cases, with the evaluator's verdicts, in the
+/// conformance format, for `ruleport verify --cases` to run through the other engines.
+/// Runs only when `RULEPORT_DIFFERENTIAL_OUT` names the file to write (CI sets it).
+#[test]
+fn export_random_cases_for_the_other_engines() {
+    let Some(out) = std::env::var_os("RULEPORT_DIFFERENTIAL_OUT") else {
+        return;
+    };
+    let count: usize = std::env::var("RULEPORT_DIFFERENTIAL_EXPORT")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(10_000);
+    let mut runner = TestRunner::deterministic();
+    let strategy = (condition(), event());
+    let mut cases = Vec::with_capacity(count);
+    while cases.len() < count {
+        let (condition, event) = strategy.new_tree(&mut runner).expect("generates").current();
+        let rule = rule_from_condition("random", &condition);
+        let expected = rule.evaluator.matches(&event);
+        let id = format!("random-{}", cases.len());
+        cases.push(json!({"id": id, "condition": condition, "event": event, "expected": expected}));
+    }
+    let text = serde_json::to_string(&json!({ "cases": cases })).expect("serializes");
+    std::fs::write(out, text).expect("write the cases");
 }

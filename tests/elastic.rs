@@ -5,7 +5,7 @@
 mod support;
 
 use ruleport::backend::escape::yaml_quoted;
-use ruleport::backend::{Artifact, CompileError, compile};
+use ruleport::backend::{Artifact, CompileError, Place, compile};
 use ruleport::rule::{Rule, load_rule};
 use ruleport::source::SourceFile;
 use ruleport::target::Target;
@@ -177,10 +177,15 @@ fn refusals_point_at_the_predicate() {
          Condition: |\n  operationName eq \"x\"\n  properties.status.errorCode contains \"26\"\n",
     );
     let error = artifact(&rule, Target::Eql, &env).expect_err("a text test on a long field");
-    let CompileError::Unsupported { span, reason, .. } = &error else {
+    let CompileError::Unsupported {
+        place: Place::Predicate(span),
+        reason,
+        ..
+    } = &error
+    else {
         panic!("{error:?}");
     };
-    let span = span.clone().expect("the predicate's span");
+    let span = span.clone();
     assert_eq!(
         &rule.meta.condition[span],
         "properties.status.errorCode contains \"26\""

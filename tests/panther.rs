@@ -3,7 +3,7 @@
 
 mod support;
 
-use ruleport::backend::{Artifact, CompileError, compile};
+use ruleport::backend::{Artifact, CompileError, Place, compile};
 use ruleport::rule::load_rule;
 use ruleport::source::SourceFile;
 use ruleport::target::Target;
@@ -82,10 +82,10 @@ fn nesting_python_cannot_parse_is_unsupported() {
     );
     match compile_text(&env, &text) {
         Err(CompileError::Unsupported {
-            construct, span, ..
+            construct, place, ..
         }) => {
             assert!(construct.contains("nesting"), "{construct}");
-            assert!(span.is_some());
+            assert!(matches!(place, Place::Predicate(_)), "{place:?}");
         }
         other => panic!("expected Unsupported, got {other:?}"),
     }

@@ -18,7 +18,7 @@ use std::path::PathBuf;
 
 use crate::diagnostic::Diagnostic;
 use crate::mapping::Mappings;
-use crate::rule::Rule;
+use crate::rule::{Rule, output_field_span};
 use crate::source::Span;
 use crate::target::Target;
 use crate::templates::Templates;
@@ -44,11 +44,22 @@ pub enum CompileError {
         construct: String,
         /// Why the target cannot express it.
         reason: String,
-        /// The predicate's span in the condition, when one predicate is to blame.
-        span: Option<Span>,
+        /// Where in the rule the construct is.
+        place: Place,
     },
     /// A template failed to render, or a mapping is missing something the target needs.
     Render(String),
+}
+
+/// Where an unsupported construct sits in the rule, for the caret.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Place {
+    /// The condition as a whole.
+    Condition,
+    /// One predicate: its span in the condition.
+    Predicate(Span),
+    /// An entry of `OutputFields`, by name.
+    OutputField(String),
 }
 
 impl CompileError {
@@ -57,10 +68,25 @@ impl CompileError {
         reason: impl Into<String>,
         span: Option<Span>,
     ) -> Self {
+        let place = span.map_or(Place::Condition, Place::Predicate);
         CompileError::Unsupported {
             construct: construct.into(),
             reason: reason.into(),
-            span,
+            place,
+        }
+    }
+
+    /// An output field the target cannot return.
+    pub fn unsupported_output(
+        name: &str,
+        construct: impl Into<String>,
+        reason: impl Into<String>,
+    ) -> Self {
+        let place = Place::OutputField(name.to_string());
+        CompileError::Unsupported {
+            construct: construct.into(),
+            reason: reason.into(),
+            place,
         }
     }
 
@@ -70,16 +96,18 @@ impl CompileError {
             CompileError::Unsupported {
                 construct,
                 reason,
-                span,
+                place,
             } => {
                 let message = format!(
                     "rule `{}` cannot be compiled for {target}: {construct} is not supported",
                     rule.meta.rule_id
                 );
                 let diagnostic = Diagnostic::new(message).with_hint(reason.clone());
-                let span = match span {
-                    Some(span) => rule.condition_map.to_file(span),
-                    None => rule.condition_map.key(),
+                let span = match place {
+                    Place::Predicate(span) => rule.condition_map.to_file(span),
+                    Place::Condition => rule.condition_map.key(),
+                    Place::OutputField(name) => output_field_span(&rule.text, name)
+                        .unwrap_or_else(|| rule.condition_map.key()),
                 };
                 diagnostic
                     .at(span)

@@ -120,3 +120,24 @@ pub fn key_span(text: &str, key: &str) -> Option<Span> {
     }
     None
 }
+
+/// The span of an entry's key in the top-level `OutputFields` mapping.
+pub fn output_field_span(text: &str, name: &str) -> Option<Span> {
+    let start = key_span(text, "OutputFields")?.end;
+    let mut offset = start + text.get(start..)?.find('\n')? + 1;
+    for line in text.get(offset..)?.split_inclusive('\n') {
+        let indent = line.len() - line.trim_start().len();
+        if indent == 0 && !line.trim().is_empty() {
+            return None;
+        }
+        let key = line.trim_start().trim_start_matches(['"', '\'']);
+        if key
+            .strip_prefix(name)
+            .is_some_and(|rest| rest.trim_start_matches(['"', '\'']).starts_with(':'))
+        {
+            return Some(offset + indent..offset + indent + name.len());
+        }
+        offset += line.len();
+    }
+    None
+}

@@ -19,6 +19,16 @@ pub fn parse_condition(src: &str) -> Result<Expr, SyntaxError> {
     let parser = Parser { src };
     let mut lines = Vec::new();
     let mut i = space(src, true);
+    if let Some(word) = ["and", "or"]
+        .into_iter()
+        .find(|kw| keyword(i, kw).is_some())
+    {
+        let message = format!("the condition starts with `{word}`");
+        return Err(parser.error(i, message).with_hint(format!(
+            "a line starting with `{word}` continues the line before it, and the first line \
+             has none"
+        )));
+    }
     while !i.is_empty() {
         let (rest, line) = parser.expr(i, 0, false)?;
         let rest = space(rest, false);
@@ -183,6 +193,13 @@ impl<'a> Parser<'a> {
                     ..inner
                 },
             )),
+            None if rest.is_empty() => {
+                let message =
+                    "this `(` is never closed: expected `)` before the end of the condition";
+                Err(self
+                    .error(i, message)
+                    .with_hint("every `(` needs a matching `)`"))
+            }
             None => {
                 let message = format!("expected `)` to close the `(`, found {}", found(rest));
                 Err(self

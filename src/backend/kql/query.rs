@@ -196,10 +196,10 @@ impl Emitter<'_, '_> {
         let mut outputs = Vec::new();
         for (name, path) in &rule.output_fields {
             if path.fans_out() {
-                return Err(CompileError::unsupported(
+                return Err(CompileError::unsupported_output(
+                    name,
                     format!("the output field `{name}: {path}`"),
                     "a field with `[*]` has several values; a result column holds one",
-                    None,
                 ));
             }
             let located = self.source.locate(path, None)?;

@@ -42,6 +42,13 @@ pub fn statement(rule: &Rule, spec: &Spec, table: &str) -> Result<Statement, Com
 
     let mut outputs = Vec::new();
     for (name, path) in &rule.output_fields {
+        if path.fans_out() {
+            return Err(CompileError::unsupported_output(
+                name,
+                format!("the output field `{name}: {path}`"),
+                "a field with `[*]` has several values; SQL returns one per column",
+            ));
+        }
         let loc = emitter.plain_loc(path, None)?;
         let json = emitter.fill_loc(spec.json_of, &loc, None)?;
         outputs.push(format!("{json} AS {}", identifier(name)));
@@ -267,13 +274,6 @@ impl Emitter<'_> {
 
     /// The location of a plain path.
     fn plain_loc(&self, path: &Path, pred: Option<&Pred>) -> Result<Loc, CompileError> {
-        if path.fans_out() {
-            return Err(CompileError::unsupported(
-                format!("the output field `{path}`"),
-                "an output field with `[*]` has several values; SQL returns one per column",
-                None,
-            ));
-        }
         let (root, rest) = self.root(&path.segments, pred)?;
         Ok(extend(&root, rest))
     }

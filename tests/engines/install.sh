@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# Installs the engines that check ruleport's output into .engines/ at the repository root,
+# never globally (PostgreSQL's server binaries excepted: they come from Debian's package):
+#
+#   .engines/venv           Python 3.11 venv with tests/engines/requirements.txt (all pinned)
+#   .engines/kql-validate   tests/engines/kql-validate with its node_modules (`npm ci`)
+#   PostgreSQL              initdb/pg_ctl from PATH or /usr/lib/postgresql/*/bin, else
+#                           `apt-get install postgresql`; no server is started
+#
+# Usage: bash tests/engines/install.sh
+# Safe to run again: each part is redone only when its inputs changed (the venv is rebuilt
+# from scratch when requirements.txt changes, node_modules when package-lock.json does).
+# Environment: PYTHON (default python3, must be 3.11), ENGINES_DIR (default <repo>/.engines).
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+engines=${ENGINES_DIR:-$repo/.engines}
+python=${PYTHON:-python3}
+
+say() { printf 'install: %s\n' "$*"; }
+die() { printf 'install: error: %s\n' "$*" >&2; exit 1; }
+digest() { sha256sum "$@" | sha256sum | cut -d' ' -f1; }
+# Package names as pip compares them: case, `-`, `_` and `.` folded.
+normalize() { tr '[:upper:]' '[:lower:]' | sed -E 's/[-_.]+/-/g' | sort; }
+
+mkdir -p "$engines"
+say "engines directory: $engines"
+
+# ---------------------------------------------------------------- Python venv
+install_venv() {
+    local venv=$engines/venv requirements=$here/requirements.txt
+    local stamp=$venv/.ruleport-requirements.sha256 want have=''
+    command -v "$python" >/dev/null || die "no $python: install CPython 3.11 (or set PYTHON)"
+    local version
+    version=$("$python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+    [ "$version" = 3.11 ] || die "$python is Python $version; the pins are for 3.11 (set PYTHON)"
+    want="$(digest "$requirements") $version"
+    [ -f "$stamp" ] && have=$(cat "$stamp")
+    if [ "$have" = "$want" ] && [ -x "$venv/bin/python" ] && "$venv/bin/python" -c 'import sys' 2>/dev/null; then
+        say "venv: up to date ($venv)"
+        return
+    fi
+    if [ -e "$venv" ]; then
+        say "venv: requirements changed or venv incomplete: removing $venv"
+        rm -rf "$venv"
+    fi
+    say "venv: creating $venv with $("$python" -c 'import sys; print(sys.executable)') ($version)"
+    "$python" -m venv "$venv"
+    say "venv: pip install --no-deps -r $requirements"
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps \
+        -r "$requirements"
+    say "venv: pip check"
+    "$venv/bin/python" -m pip check --disable-pip-version-check
+    # The venv must hold exactly the pinned set: nothing missing, nothing else.
+    local pinned frozen
+    pinned=$(grep -E '^[A-Za-z0-9]' "$requirements" | sed 's/[[:space:]]*#.*//' | normalize)
+    frozen=$("$venv/bin/python" -m pip freeze --all --disable-pip-version-check | grep -v -i "^pip==" | normalize)
+    if [ "$pinned" != "$frozen" ]; then
+        diff <(echo "$pinned") <(echo "$frozen") >&2 || true
+        die "venv: installed set differs from requirements.txt (see diff above)"
+    fi
+    echo "$want" >"$stamp"
+    say "venv: installed $(echo "$frozen" | wc -l) pinned packages"
+}
+
+# ------------------------------------------------------------ kql-validate (npm)
+install_kql_validate() {
+    local src=$here/kql-validate dst=$engines/kql-validate
+    local stamp=$dst/.ruleport-lock.sha256 want have=''
+    command -v node >/dev/null || die "no node: install Node.js >= 18 (Debian: nodejs, npm)"
+    command -v npm >/dev/null || die "no npm: install npm"
+    mkdir -p "$dst"
+    say "kql-validate: copying $src -> $dst"
+    # The sources only; node_modules lives in $dst alone.
+    cp -f "$src/package.json" "$src/package-lock.json" "$src/validate.js" "$src/README.md" "$dst/"
+    rm -rf "$dst/test" "$dst/examples"
+    cp -R "$src/test" "$src/examples" "$dst/"
+    want="$(digest "$src/package.json" "$src/package-lock.json") $(node --version)"
+    [ -f "$stamp" ] && have=$(cat "$stamp")
+    if [ "$have" = "$want" ] && [ -d "$dst/node_modules/@kusto/language-service-next" ]; then
+        say "kql-validate: node_modules up to date"
+        return
+    fi
+    say "kql-validate: npm ci in $dst"
+    (cd "$dst" && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$want" >"$stamp"
+}
+
+# ------------------------------------------------------------------- PostgreSQL
+pg_bindir() {
+    local found dir
+    found=$(command -v initdb 2>/dev/null || true)
+    if [ -n "$found" ] && command -v pg_ctl >/dev/null 2>&1; then
+        dirname "$(readlink -f "$found")"
+        return
+    fi
+    for dir in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
+        if [ -x "$dir/initdb" ] && [ -x "$dir/pg_ctl" ]; then
+            echo "$dir"
+            return
+        fi
+    done
+}
+
+as_root() {
+    if [ "$(id -u)" = 0 ]; then
+        "$@"
+    elif command -v sudo >/dev/null; then
+        sudo "$@"
+    else
+        die "need root for: $*"
+    fi
+}
+
+install_postgres() {
+    local bindir
+    bindir=$(pg_bindir)
+    if [ -z "$bindir" ]; then
+        command -v apt-get >/dev/null || die "no initdb/pg_ctl and no apt-get: install the PostgreSQL server"
+        say "postgres: no initdb/pg_ctl found: apt-get install -y --no-install-recommends postgresql"
+        if ! as_root env DEBIAN_FRONTEND=noninteractive \
+            apt-get install -y --no-install-recommends postgresql; then
+            say "postgres: install failed; running apt-get update first and retrying"
+            as_root apt-get update
+            as_root env DEBIAN_FRONTEND=noninteractive \
+                apt-get install -y --no-install-recommends postgresql
+        fi
+        bindir=$(pg_bindir)
+        [ -n "$bindir" ] || die "postgres: installed, but still no initdb/pg_ctl"
+    fi
+    say "postgres: server binaries in $bindir (no server started)"
+    if [ "$(id -u)" = 0 ] && ! id -u postgres >/dev/null 2>&1; then
+        say "postgres: warning: no 'postgres' user; as root, initdb must run as a non-root user"
+    fi
+}
+
+install_venv
+install_kql_validate
+install_postgres
+
+# ----------------------------------------------------------------- versions
+venv=$engines/venv
+pkg_version() {
+    "$venv/bin/python" -m pip show --disable-pip-version-check "$1" 2>/dev/null |
+        sed -n 's/^Version: //p'
+}
+bindir=$(pg_bindir)
+kusto=$(node -p "require('$engines/kql-validate/node_modules/@kusto/language-service-next/package.json').version")
+yaml=$(node -p "require('$engines/kql-validate/node_modules/yaml/package.json').version")
+echo
+say "versions:"
+printf '  %-32s %s\n' \
+    "python (venv)" "$("$venv/bin/python" --version 2>&1 | cut -d' ' -f2)" \
+    "panther-analysis-tool (pat)" "$(pkg_version panther-analysis-tool)" \
+    "panther-core" "$(pkg_version panther-core)" \
+    "eql" "$(pkg_version eql)" \
+    "duckdb" "$("$venv/bin/python" -c 'import duckdb; print(duckdb.__version__)')" \
+    "sqlglot" "$(pkg_version sqlglot)" \
+    "psycopg" "$(pkg_version psycopg)" \
+    "node" "$(node --version)" \
+    "@kusto/language-service-next" "$kusto" \
+    "yaml (npm)" "$yaml" \
+    "postgres (initdb)" "$("$bindir/initdb" --version)" \
+    "postgres (pg_ctl)" "$("$bindir/pg_ctl" --version)"
+say "done"
