@@ -69,8 +69,8 @@ impl Emitter<'_> {
                 .collect::<Result<Vec<_>, _>>()
         };
         Ok(match expr {
-            Expr::And(items) => Eql::And(all(self, items)?),
-            Expr::Or(items) => Eql::Or(all(self, items)?),
+            Expr::And(items) => chain(all(self, items)?, Eql::And),
+            Expr::Or(items) => chain(all(self, items)?, Eql::Or),
             Expr::Not(inner) => not(self.expr(inner)?),
             Expr::Pred(pred) => self.pred(pred)?,
         })
@@ -88,11 +88,9 @@ impl Emitter<'_> {
             Kind::Integer | Kind::Real => number(&pred.test, &field, pred)?,
             Kind::Boolean => boolean(&pred.test, f, pred)?,
             Kind::Other(ty) => {
-                return Err(refuse(
-                    pred,
-                    &field,
-                    format!("a {ty} field can only be tested with is_null and is_not_null"),
-                ));
+                let reason =
+                    format!("a {ty} field can only be tested with is_null and is_not_null");
+                return Err(refuse(pred, &field, &reason));
             }
         };
         if !pred.negated {
@@ -317,6 +315,21 @@ fn strings(texts: &[impl AsRef<str>]) -> String {
         .join(", ")
 }
 
+/// An and/or of `items` with repeats dropped: `f[*] eq "x" or f eq "x"`, written for events
+/// that hold an array or a single value, is one test on a multi-valued field.
+fn chain(items: Vec<Eql>, make: fn(Vec<Eql>) -> Eql) -> Eql {
+    let mut unique: Vec<Eql> = Vec::with_capacity(items.len());
+    for item in items {
+        if !unique.contains(&item) {
+            unique.push(item);
+        }
+    }
+    match unique.len() {
+        1 => unique.remove(0),
+        _ => make(unique),
+    }
+}
+
 /// Any of the terms; no terms is `false`.
 fn any(mut terms: Vec<Eql>) -> Eql {
     match terms.len() {
@@ -337,23 +350,24 @@ fn not(eql: Eql) -> Eql {
 
 fn keyword_refusal(pred: &Pred, f: &str, what: &str) -> CompileError {
     CompileError::unsupported(
+        format!("{what} on `{}`", pred.path),
         format!(
-            "{what} on the keyword field `{}`",
+            "it is read from the keyword field `{}`, whose values Elasticsearch holds as text \
+             and would compare as strings; map the field with a numeric type to compare \
+             numbers",
             f.trim_start_matches('?')
         ),
-        "Elasticsearch holds a keyword field's values as text and would compare them as \
-         strings; map the field with a numeric type to compare numbers",
         Some(pred.span.clone()),
     )
 }
 
-fn refuse(pred: &Pred, field: &Field, reason: impl Into<String>) -> CompileError {
+fn refuse(pred: &Pred, field: &Field, reason: &str) -> CompileError {
     CompileError::unsupported(
+        format!("this test on `{}`", pred.path),
         format!(
-            "this test on the field `{}`",
+            "it is read from the field `{}`: {reason}",
             field.text.trim_start_matches('?')
         ),
-        reason,
         Some(pred.span.clone()),
     )
 }
@@ -481,6 +495,14 @@ mod tests {
             "any where ?a : \"x\"\n  and (\n    \
              ?a_rather_long_field_name_here : \"first value\"\n    \
              or ?another_long_field_name : \"second value\"\n  )"
+        );
+    }
+
+    #[test]
+    fn a_test_on_an_array_and_on_its_value_is_written_once() {
+        assert_eq!(
+            eql("a[*] eq \"x\" or a eq \"x\"").unwrap(),
+            "any where ?a : \"x\""
         );
     }
 
