@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::backend::{self, Artifact, Context};
+use crate::backend::{self, Artifact, CompileError, Context};
 use crate::diagnostic::Diagnostic;
 use crate::rule::{Catalog, LoadedFile};
 use crate::target::Target;
@@ -14,6 +14,8 @@ pub struct Compiled<'c> {
     pub artifacts: Vec<(Target, Artifact)>,
     /// Load errors, or one error per target that failed.
     pub errors: Vec<Diagnostic>,
+    /// Targets that cannot express the rule: known limits, reported but not failures.
+    pub limits: Vec<Diagnostic>,
 }
 
 /// Compiles every rule of the catalog for every target; a failure in one rule or target
@@ -35,6 +37,7 @@ fn compile_file<'c>(file: &'c LoadedFile, targets: &[Target], cx: &Context<'_>) 
         file,
         artifacts: Vec::new(),
         errors: file.errors.clone(),
+        limits: Vec::new(),
     };
     let Some(rule) = &file.rule else {
         return compiled;
@@ -53,6 +56,9 @@ fn compile_file<'c>(file: &'c LoadedFile, targets: &[Target], cx: &Context<'_>) 
                         },
                     ));
                 }
+            }
+            Err(error @ CompileError::Unsupported { .. }) => {
+                compiled.limits.push(error.to_diagnostic(rule, target));
             }
             Err(error) => compiled.errors.push(error.to_diagnostic(rule, target)),
         }

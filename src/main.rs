@@ -53,8 +53,12 @@ enum Command {
     /// With --out, writes DIR/<target>/<rule file stem>.<ext> for every artifact. Otherwise
     /// prints every artifact under a `==> path <==` header.
     ///
-    /// Exit status: 0 when everything compiled, 1 when a rule could not be loaded or
-    /// compiled for a target, 2 on a usage or I/O error.
+    /// A target that cannot express a rule exactly refuses it with a report naming the
+    /// rule, the construct and the target: a known limit of the target, printed but not a
+    /// failure.
+    ///
+    /// Exit status: 0 when every rule loaded and compiled (known limits aside), 1 when a
+    /// rule could not be loaded or a target failed on it, 2 on a usage or I/O error.
     Compile {
         /// Rule files, or directories searched recursively for *.yml and *.yaml.
         #[arg(required = true)]
@@ -243,11 +247,17 @@ fn compile(
     let compiled = compile_catalog(&catalog, targets, &cx);
 
     let mut failed = false;
+    let mut limits = 0;
     for result in &compiled {
         if !result.errors.is_empty() {
             failed = true;
             eprint!("{}", render(&result.file.source, &result.errors));
         }
+        limits += result.limits.len();
+        eprint!("{}", render(&result.file.source, &result.limits));
+    }
+    if limits > 0 {
+        eprintln!("{limits} rule/target pairs not compiled: known limits of those targets (above)");
     }
 
     let artifacts: Vec<_> = compiled

@@ -42,7 +42,8 @@ fields AS (
             replace(split_part(CAST(abs(CAST("operationName:value" AS DOUBLE)) AS VARCHAR), 'e', 1), '.', ''),
             CAST(length(
               replace(split_part(CAST(abs(CAST("operationName:value" AS DOUBLE)) AS VARCHAR), 'e', 1), '.', ''))
-              - CAST(split_part(CAST(CAST("operationName:value" AS DOUBLE) AS VARCHAR), 'e', 2) AS INTEGER) - 1 AS INTEGER),
+              - CAST(split_part(CAST(CAST("operationName:value" AS DOUBLE) AS VARCHAR), 'e', 2) AS INTEGER) - 1
+              AS INTEGER),
             '0'))
       END
       WHEN 'BOOLEAN' THEN "operationName:value"
@@ -70,7 +71,8 @@ fields AS (
             replace(split_part(CAST(abs(CAST("resultSignature:value" AS DOUBLE)) AS VARCHAR), 'e', 1), '.', ''),
             CAST(length(
               replace(split_part(CAST(abs(CAST("resultSignature:value" AS DOUBLE)) AS VARCHAR), 'e', 1), '.', ''))
-              - CAST(split_part(CAST(CAST("resultSignature:value" AS DOUBLE) AS VARCHAR), 'e', 2) AS INTEGER) - 1 AS INTEGER),
+              - CAST(split_part(CAST(CAST("resultSignature:value" AS DOUBLE) AS VARCHAR), 'e', 2) AS INTEGER) - 1
+              AS INTEGER),
             '0'))
       END
       WHEN 'BOOLEAN' THEN "resultSignature:value"
@@ -98,7 +100,8 @@ fields AS (
             replace(split_part(CAST(abs(CAST("properties.authenticationProtocol:value" AS DOUBLE)) AS VARCHAR), 'e', 1), '.', ''),
             CAST(length(
               replace(split_part(CAST(abs(CAST("properties.authenticationProtocol:value" AS DOUBLE)) AS VARCHAR), 'e', 1), '.', ''))
-              - CAST(split_part(CAST(CAST("properties.authenticationProtocol:value" AS DOUBLE) AS VARCHAR), 'e', 2) AS INTEGER) - 1 AS INTEGER),
+              - CAST(split_part(CAST(CAST("properties.authenticationProtocol:value" AS DOUBLE) AS VARCHAR), 'e', 2) AS INTEGER) - 1
+              AS INTEGER),
             '0'))
       END
       WHEN 'BOOLEAN' THEN "properties.authenticationProtocol:value"
@@ -126,7 +129,8 @@ fields AS (
             replace(split_part(CAST(abs(CAST("properties.authenticationRequirement:value" AS DOUBLE)) AS VARCHAR), 'e', 1), '.', ''),
             CAST(length(
               replace(split_part(CAST(abs(CAST("properties.authenticationRequirement:value" AS DOUBLE)) AS VARCHAR), 'e', 1), '.', ''))
-              - CAST(split_part(CAST(CAST("properties.authenticationRequirement:value" AS DOUBLE) AS VARCHAR), 'e', 2) AS INTEGER) - 1 AS INTEGER),
+              - CAST(split_part(CAST(CAST("properties.authenticationRequirement:value" AS DOUBLE) AS VARCHAR), 'e', 2) AS INTEGER) - 1
+              AS INTEGER),
             '0'))
       END
       WHEN 'BOOLEAN' THEN "properties.authenticationRequirement:value"
@@ -154,7 +158,8 @@ fields AS (
             replace(split_part(CAST(abs(CAST("properties.userType:value" AS DOUBLE)) AS VARCHAR), 'e', 1), '.', ''),
             CAST(length(
               replace(split_part(CAST(abs(CAST("properties.userType:value" AS DOUBLE)) AS VARCHAR), 'e', 1), '.', ''))
-              - CAST(split_part(CAST(CAST("properties.userType:value" AS DOUBLE) AS VARCHAR), 'e', 2) AS INTEGER) - 1 AS INTEGER),
+              - CAST(split_part(CAST(CAST("properties.userType:value" AS DOUBLE) AS VARCHAR), 'e', 2) AS INTEGER) - 1
+              AS INTEGER),
             '0'))
       END
       WHEN 'BOOLEAN' THEN "properties.userType:value"

@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use crate::ir::{Case, Expr, Test};
 use crate::target::{Dialect, Target};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -51,6 +52,27 @@ impl Engine {
             Engine::Eql => Target::Eql,
             Engine::Kql => Target::Kql,
         }
+    }
+
+    /// Why the engine cannot confirm a rule's verdicts, when it cannot: the `eql` package
+    /// folds case everywhere and holds no multi-valued fields, so it cannot tell `_cs` tests
+    /// or `[*]` paths the way Elasticsearch does. Such a rule may differ on it; the report
+    /// says so, rule by rule.
+    pub fn cannot_confirm(self, condition: &Expr) -> Option<&'static str> {
+        if self != Engine::Eql {
+            return None;
+        }
+        let predicates = condition.predicates();
+        if predicates.iter().any(|pred| pred.path.fans_out()) {
+            return Some("the eql package has no multi-valued fields for `[*]`");
+        }
+        let case_sensitive = predicates.iter().any(|pred| match &pred.test {
+            Test::Equals { case, .. } | Test::Text { case, .. } | Test::Regex { case, .. } => {
+                *case == Case::Sensitive
+            }
+            _ => false,
+        });
+        case_sensitive.then_some("the eql package folds case, so `_cs` tests are not confirmed")
     }
 
     /// Whether the engine gives verdicts (KQL is only parsed and bound).

@@ -30,7 +30,8 @@ pub struct Outcome {
 pub enum Status {
     /// The engine gave the evaluator's verdict.
     Agree,
-    /// The engine differs where the case documents that it may.
+    /// The engine differs where the case documents that it may, or where it cannot
+    /// confirm the rule (see [`Engine::cannot_confirm`]).
     AllowedDivergence,
     /// The engine accepted the query (for engines that check rather than run).
     Valid,
@@ -97,10 +98,15 @@ pub fn render_human(report: &Report, engines: &[Engine]) -> String {
         ids.dedup();
         let rules = ids.len();
         let what = if engine.executes() {
-            format!(
-                "{passed} of {} tests give the evaluator's verdict",
-                mine.len()
-            )
+            let differ = mine
+                .iter()
+                .filter(|o| o.status == Status::AllowedDivergence)
+                .count();
+            let differ = match differ {
+                0 => String::new(),
+                n => format!(" ({n} differ where the engine is known to)"),
+            };
+            format!("{passed} of {} tests pass{differ}", mine.len())
         } else {
             let valid = ids
                 .iter()

@@ -25,6 +25,7 @@ digest() { sha256sum "$@" | sha256sum | cut -d' ' -f1; }
 normalize() { tr '[:upper:]' '[:lower:]' | sed -E 's/[-_.]+/-/g' | sort; }
 
 mkdir -p "$engines"
+engines=$(cd "$engines" && pwd)
 say "engines directory: $engines"
 
 # ---------------------------------------------------------------- Python venv
@@ -127,7 +128,8 @@ install_postgres() {
                 apt-get install -y --no-install-recommends postgresql
         fi
         bindir=$(pg_bindir)
-        [ -n "$bindir" ] || die "postgres: installed, but still no initdb/pg_ctl"
+        [ -n "$bindir" ] ||
+            die "postgres: apt-get ran, but still no initdb/pg_ctl (files removed? try: apt-get install --reinstall postgresql-15, or the installed major version)"
     fi
     say "postgres: server binaries in $bindir (no server started)"
     if [ "$(id -u)" = 0 ] && ! id -u postgres >/dev/null 2>&1; then
@@ -162,5 +164,6 @@ printf '  %-32s %s\n' \
     "@kusto/language-service-next" "$kusto" \
     "yaml (npm)" "$yaml" \
     "postgres (initdb)" "$("$bindir/initdb" --version)" \
-    "postgres (pg_ctl)" "$("$bindir/pg_ctl" --version)"
+    "postgres (pg_ctl)" "$("$bindir/pg_ctl" --version)" \
+    "postgres binaries" "$bindir"
 say "done"
