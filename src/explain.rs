@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use crate::rule::Catalog;
 use crate::syntax::{Expr, ExprKind, OpKind, Operand, OperandKind, Predicate};
 
 /// One predicate as a table row: field, operator as written, values.
@@ -11,6 +12,70 @@ pub struct Row {
     pub field: String,
     pub kind: String,
     pub values: Vec<String>,
+    /// How many other rules of the catalog look for the same field, operator and value
+    /// (one of the values, for a list); `None` when no catalog was consulted.
+    pub corpus: Option<usize>,
+}
+
+/// Every rule's indicators, to count how widely an indicator is used.
+#[derive(Debug, Clone, Default)]
+pub struct Corpus {
+    /// Rule id and its indicators, with values lowercased for comparison.
+    rules: Vec<(String, Vec<Row>)>,
+}
+
+impl Corpus {
+    /// Indexes the indicators of `(rule id, condition)` pairs.
+    pub fn new<'a>(rules: impl IntoIterator<Item = (&'a str, &'a Expr)>) -> Corpus {
+        let rules = rules
+            .into_iter()
+            .map(|(id, condition)| {
+                (
+                    id.to_string(),
+                    indicators(condition).into_iter().map(folded).collect(),
+                )
+            })
+            .collect();
+        Corpus { rules }
+    }
+
+    /// Indexes every loaded rule of a catalog.
+    pub fn of_catalog(catalog: &Catalog) -> Corpus {
+        let rules = catalog.files.iter().filter_map(|file| file.rule.as_ref());
+        Corpus::new(rules.map(|rule| (rule.meta.rule_id.as_str(), &rule.ast)))
+    }
+
+    /// Fills in each row's corpus count, leaving out the rule `own_id` itself.
+    pub fn count(&self, own_id: &str, rows: Vec<Row>) -> Vec<Row> {
+        rows.into_iter()
+            .map(|row| {
+                let probe = folded(row.clone());
+                let count = self
+                    .rules
+                    .iter()
+                    .filter(|(id, _)| id != own_id)
+                    .filter(|(_, others)| others.iter().any(|other| same_indicator(&probe, other)))
+                    .count();
+                Row {
+                    corpus: Some(count),
+                    ..row
+                }
+            })
+            .collect()
+    }
+}
+
+fn folded(row: Row) -> Row {
+    let values = row
+        .values
+        .iter()
+        .map(|value| value.to_lowercase())
+        .collect();
+    Row { values, ..row }
+}
+
+fn same_indicator(a: &Row, b: &Row) -> bool {
+    a.field == b.field && a.kind == b.kind && a.values.iter().any(|value| b.values.contains(value))
 }
 
 /// The predicates inside every top-level conjunct of the form `not (...)`.
@@ -66,6 +131,7 @@ fn row(predicate: &Predicate) -> Row {
         field: predicate.path.to_string(),
         kind: predicate.operator.to_string(),
         values: predicate.operand.as_ref().map(values).unwrap_or_default(),
+        corpus: None,
     }
 }
 
@@ -76,4 +142,49 @@ fn values(operand: &Operand) -> Vec<String> {
         OperandKind::Bool(flag) => vec![flag.to_string()],
         OperandKind::List(items) => items.iter().flat_map(values).collect(),
     }
+}
+
+/// The `explain` text of a rule: its condition with negation pushed down, its exclusions,
+/// its indicators with corpus counts, and its output fields.
+pub fn describe(rule: &crate::rule::Rule, corpus: &Corpus) -> String {
+    use std::fmt::Write as _;
+
+    let mut out = format!("{}: {}\n", rule.meta.rule_id, rule.meta.display_name);
+    let _ = writeln!(out, "\nCondition, with negation pushed down (`!` negates):");
+    for line in rule.ir.push_negation().to_string().lines() {
+        let _ = writeln!(out, "  {line}");
+    }
+    let table = |title: &str, rows: &[Row], out: &mut String| {
+        let _ = writeln!(out, "\n{title}");
+        if rows.is_empty() {
+            out.push_str("  none\n");
+        }
+        for row in rows {
+            let corpus = row
+                .corpus
+                .map(|n| format!("  (corpus {n})"))
+                .unwrap_or_default();
+            let line = format!("  {} {} {}", row.field, row.kind, row.values.join(", "));
+            let _ = writeln!(out, "{}{corpus}", line.trim_end());
+        }
+    };
+    table(
+        "Exclusions (predicates inside top-level `not (...)` lines):",
+        &exclusions(&rule.ast),
+        &mut out,
+    );
+    let indicators = corpus.count(&rule.meta.rule_id, indicators(&rule.ast));
+    table(
+        "Indicators (corpus: other rules looking for the same field, operator and value):",
+        &indicators,
+        &mut out,
+    );
+    let _ = writeln!(out, "\nOutput fields:");
+    if rule.output_fields.is_empty() {
+        out.push_str("  none\n");
+    }
+    for (name, path) in &rule.output_fields {
+        let _ = writeln!(out, "  {name} <- {path}");
+    }
+    out
 }

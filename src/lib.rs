@@ -19,6 +19,7 @@
 pub mod backend;
 pub mod check;
 pub mod compiler;
+pub mod coverage;
 pub mod diagnostic;
 pub mod eval;
 pub mod explain;

@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use ruleport::backend::Context;
 use ruleport::compiler::compile_catalog;
 use ruleport::diagnostic::render;
+use ruleport::explain::Corpus;
 use ruleport::mapping::Mappings;
 use ruleport::rule::{Catalog, load_catalog};
 use ruleport::source::SourceFile;
@@ -103,6 +104,42 @@ enum Command {
     ///
     /// Exit status: 0 clean, 1 when anything is found, 2 on a usage or I/O error.
     Check(CheckArgs),
+
+    /// Explain a rule: its condition with negation pushed down, its exclusions, its
+    /// indicators with corpus counts across the catalog, its output fields, and optionally
+    /// its query for a target.
+    Explain {
+        /// A rule file, or the RuleID of a rule in the catalog.
+        rule: String,
+
+        /// The catalog to count indicators in and to find RuleIDs in.
+        #[arg(long, default_value = "rules")]
+        catalog: PathBuf,
+
+        /// Also print the rule's artifacts for this target.
+        #[arg(long, short)]
+        target: Option<Target>,
+    },
+
+    /// ATT&CK coverage of rules: a Navigator layer file and/or a Markdown summary.
+    Coverage {
+        /// Rule files, or directories searched recursively for *.yml and *.yaml.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+
+        /// Write a MITRE ATT&CK Navigator layer (JSON): techniques scored by rule count.
+        #[arg(long, value_name = "FILE")]
+        navigator: Option<PathBuf>,
+
+        /// Print a tactic × technique summary in this format.
+        #[arg(long, value_enum)]
+        format: Option<CoverageFormat>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum CoverageFormat {
+    Markdown,
 }
 
 #[derive(clap::Args)]
@@ -179,6 +216,36 @@ enum Format {
     Json,
 }
 
+/// What the compiling commands load: templates and mappings (built in or overridden), and
+/// the catalog's indicators for the corpus counts of catalog pages.
+struct Setup {
+    templates: Templates,
+    mappings: Mappings,
+    corpus: Option<Corpus>,
+}
+
+impl Setup {
+    fn load(
+        templates: Option<&Path>,
+        mappings: Option<&Path>,
+        catalog: Option<&Catalog>,
+    ) -> Result<Self, String> {
+        Ok(Setup {
+            templates: Templates::load(templates)?,
+            mappings: Mappings::load(mappings)?,
+            corpus: catalog.map(Corpus::of_catalog),
+        })
+    }
+
+    fn context(&self) -> Context<'_> {
+        Context {
+            mappings: &self.mappings,
+            templates: &self.templates,
+            corpus: self.corpus.as_ref(),
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let level = if cli.verbose {
@@ -192,6 +259,16 @@ fn main() -> ExitCode {
         Command::Test { paths, format } => test(&paths, format),
         Command::Verify(args) => verify(&args),
         Command::Check(args) => check(&args),
+        Command::Explain {
+            rule,
+            catalog,
+            target,
+        } => explain(&rule, &catalog, target),
+        Command::Coverage {
+            paths,
+            navigator,
+            format,
+        } => coverage(&paths, navigator.as_deref(), format),
         Command::Compile {
             paths,
             target,
@@ -238,13 +315,8 @@ fn compile(
     mappings: Option<&Path>,
 ) -> Result<ExitCode, String> {
     let catalog: Catalog = load_catalog(paths)?;
-    let templates = Templates::load(templates)?;
-    let mappings = Mappings::load(mappings)?;
-    let cx = Context {
-        mappings: &mappings,
-        templates: &templates,
-    };
-    let compiled = compile_catalog(&catalog, targets, &cx);
+    let setup = Setup::load(templates, mappings, Some(&catalog))?;
+    let compiled = compile_catalog(&catalog, targets, &setup.context());
 
     let mut failed = false;
     let mut limits = 0;
@@ -313,13 +385,8 @@ fn verify(args: &VerifyArgs) -> Result<ExitCode, String> {
         subjects.extend(verify::load_cases(&SourceFile::read(path)?)?);
     }
 
-    let templates = Templates::load(args.templates.as_deref())?;
-    let mappings = Mappings::load(args.mappings.as_deref())?;
-    let cx = Context {
-        mappings: &mappings,
-        templates: &templates,
-    };
-    let report = verify::verify(&subjects, &args.engine, &args.engines_dir, &cx);
+    let setup = Setup::load(args.templates.as_deref(), args.mappings.as_deref(), None)?;
+    let report = verify::verify(&subjects, &args.engine, &args.engines_dir, &setup.context());
     match args.format {
         Format::Human => print!("{}", verify::render_human(&report, &args.engine)),
         Format::Json => {
@@ -337,13 +404,12 @@ fn verify(args: &VerifyArgs) -> Result<ExitCode, String> {
 
 fn check(args: &CheckArgs) -> Result<ExitCode, String> {
     let catalog = load_catalog(&args.paths)?;
-    let templates = Templates::load(args.templates.as_deref())?;
-    let mappings = Mappings::load(args.mappings.as_deref())?;
-    let cx = Context {
-        mappings: &mappings,
-        templates: &templates,
-    };
-    let report = ruleport::check::check(&catalog, &cx, args.golden.as_deref());
+    let setup = Setup::load(
+        args.templates.as_deref(),
+        args.mappings.as_deref(),
+        Some(&catalog),
+    )?;
+    let report = ruleport::check::check(&catalog, &setup.context(), args.golden.as_deref());
 
     match args.format {
         CheckFormat::Human => print!("{}", ruleport::check::render_human(&report)),
@@ -364,4 +430,76 @@ fn check(args: &CheckArgs) -> Result<ExitCode, String> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+fn explain(rule: &str, catalog: &Path, target: Option<Target>) -> Result<ExitCode, String> {
+    let catalog = load_catalog(&[catalog.to_path_buf()])?;
+    let own;
+    let file = if Path::new(rule).is_file() {
+        own = load_catalog(&[PathBuf::from(rule)])?;
+        own.files.first()
+    } else {
+        catalog.files.iter().find(|file| {
+            file.rule
+                .as_ref()
+                .is_some_and(|loaded| loaded.meta.rule_id == rule)
+        })
+    };
+    let Some(file) = file else {
+        return Err(format!(
+            "`{rule}` is neither a rule file nor a RuleID in the catalog"
+        ));
+    };
+    let Some(loaded) = file.rule.as_ref().filter(|_| file.errors.is_empty()) else {
+        eprint!("{}", render(&file.source, &file.errors));
+        return Ok(ExitCode::FAILURE);
+    };
+    let corpus = Corpus::of_catalog(&catalog);
+    print!("{}", ruleport::explain::describe(loaded, &corpus));
+
+    let Some(target) = target else {
+        return Ok(ExitCode::SUCCESS);
+    };
+    let setup = Setup::load(None, None, Some(&catalog))?;
+    let stem = ruleport::compiler::file_stem(&file.source.path);
+    match ruleport::backend::compile(loaded, &stem, target, &setup.context()) {
+        Ok(artifacts) => {
+            for artifact in artifacts {
+                println!(
+                    "\n{target}/{}:\n{}",
+                    artifact.path.display(),
+                    artifact.content
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(error) => {
+            eprint!(
+                "{}",
+                render(&file.source, &[error.to_diagnostic(loaded, target)])
+            );
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+fn coverage(
+    paths: &[PathBuf],
+    navigator: Option<&Path>,
+    format: Option<CoverageFormat>,
+) -> Result<ExitCode, String> {
+    if navigator.is_none() && format.is_none() {
+        return Err("give --navigator FILE, --format markdown, or both".into());
+    }
+    let catalog = load_catalog(paths)?;
+    if let Some(path) = navigator {
+        let layer = ruleport::coverage::navigator_layer(&catalog);
+        let text = serde_json::to_string_pretty(&layer).map_err(|error| error.to_string())?;
+        std::fs::write(path, text + "\n")
+            .map_err(|error| format!("cannot write {}: {error}", path.display()))?;
+    }
+    if let Some(CoverageFormat::Markdown) = format {
+        print!("{}", ruleport::coverage::markdown(&catalog));
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -713,6 +713,7 @@ fn numeric_env(dir: &Path) -> Env {
     Env {
         templates: Templates::load(None).expect("templates load"),
         mappings: Mappings::load(Some(&mappings)).expect("the numeric mapping loads"),
+        corpus: Default::default(),
     }
 }
 
@@ -722,6 +723,12 @@ fn run_checker(queries: &Path, cases: &Path) {
         .map(PathBuf::from)
         .unwrap_or_else(|| repo().join(".engines/venv/bin/python"));
     if !python.is_file() {
+        let required = std::env::var_os("RULEPORT_REQUIRE_ENGINES").is_some();
+        assert!(
+            !required,
+            "RULEPORT_REQUIRE_ENGINES is set, but {} is missing",
+            python.display()
+        );
         eprintln!(
             "check_eql.py not run: no Python with eql==1.0.1 at {} (set RULEPORT_EQL_PYTHON)",
             python.display()

@@ -17,6 +17,7 @@ pub mod sql;
 use std::path::PathBuf;
 
 use crate::diagnostic::Diagnostic;
+use crate::explain::Corpus;
 use crate::mapping::Mappings;
 use crate::rule::{Rule, output_field_span};
 use crate::source::Span;
@@ -27,6 +28,8 @@ use crate::templates::Templates;
 pub struct Context<'a> {
     pub mappings: &'a Mappings,
     pub templates: &'a Templates,
+    /// The catalog's indicators, for the corpus counts of catalog pages.
+    pub corpus: Option<&'a Corpus>,
 }
 
 /// One output file, relative to the target's directory.

@@ -43,7 +43,10 @@ impl Backend for PageBackend {
             tactics,
             body: rule.text.trim_end(),
             exclusions: exclusions(&rule.ast),
-            indicators: indicators(&rule.ast),
+            indicators: match cx.corpus {
+                Some(corpus) => corpus.count(&rule.meta.rule_id, indicators(&rule.ast)),
+                None => indicators(&rule.ast),
+            },
             rule: view,
         };
         let content = cx

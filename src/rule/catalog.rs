@@ -51,7 +51,9 @@ pub fn discover_rule_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
             }
         }
     }
-    files.dedup();
+    // A file named twice (directly and through its directory) is one rule, not a duplicate.
+    let mut seen = std::collections::HashSet::new();
+    files.retain(|path| seen.insert(path.canonicalize().unwrap_or_else(|_| path.clone())));
     if files.is_empty() {
         let names: Vec<String> = paths
             .iter()

@@ -9,7 +9,8 @@
 #
 # Usage: bash tests/engines/install.sh
 # Safe to run again: each part is redone only when its inputs changed (the venv is rebuilt
-# from scratch when requirements.txt changes, node_modules when package-lock.json does).
+# from scratch when requirements.txt changes or the venv holds anything else,
+# node_modules when package.json, package-lock.json or the Node version does).
 # Environment: PYTHON (default python3, must be 3.11), ENGINES_DIR (default <repo>/.engines).
 set -euo pipefail
 
@@ -29,6 +30,11 @@ engines=$(cd "$engines" && pwd)
 say "engines directory: $engines"
 
 # ---------------------------------------------------------------- Python venv
+# What a venv holds, as `pip freeze --all` less pip itself, normalized.
+venv_freeze() {
+    "$1/bin/python" -m pip freeze --all --disable-pip-version-check | grep -v -i '^pip==' | normalize
+}
+
 install_venv() {
     local venv=$engines/venv requirements=$here/requirements.txt
     local stamp=$venv/.ruleport-requirements.sha256 want have=''
@@ -38,12 +44,18 @@ install_venv() {
     [ "$version" = 3.11 ] || die "$python is Python $version; the pins are for 3.11 (set PYTHON)"
     want="$(digest "$requirements") $version"
     [ -f "$stamp" ] && have=$(cat "$stamp")
-    if [ "$have" = "$want" ] && [ -x "$venv/bin/python" ] && "$venv/bin/python" -c 'import sys' 2>/dev/null; then
-        say "venv: up to date ($venv)"
-        return
+    # The venv must hold exactly the pinned set: nothing missing, nothing else.
+    local pinned frozen=''
+    pinned=$(grep -E '^[A-Za-z0-9]' "$requirements" | sed 's/[[:space:]]*#.*//' | normalize)
+    if [ "$have" = "$want" ] && "$venv/bin/python" -c 'import sys' 2>/dev/null; then
+        frozen=$(venv_freeze "$venv")
+        if [ "$pinned" = "$frozen" ]; then
+            say "venv: up to date ($venv)"
+            return
+        fi
     fi
     if [ -e "$venv" ]; then
-        say "venv: requirements changed or venv incomplete: removing $venv"
+        say "venv: requirements changed, or venv broken or altered: removing $venv"
         rm -rf "$venv"
     fi
     say "venv: creating $venv with $("$python" -c 'import sys; print(sys.executable)') ($version)"
@@ -53,10 +65,7 @@ install_venv() {
         -r "$requirements"
     say "venv: pip check"
     "$venv/bin/python" -m pip check --disable-pip-version-check
-    # The venv must hold exactly the pinned set: nothing missing, nothing else.
-    local pinned frozen
-    pinned=$(grep -E '^[A-Za-z0-9]' "$requirements" | sed 's/[[:space:]]*#.*//' | normalize)
-    frozen=$("$venv/bin/python" -m pip freeze --all --disable-pip-version-check | grep -v -i "^pip==" | normalize)
+    frozen=$(venv_freeze "$venv")
     if [ "$pinned" != "$frozen" ]; then
         diff <(echo "$pinned") <(echo "$frozen") >&2 || true
         die "venv: installed set differs from requirements.txt (see diff above)"

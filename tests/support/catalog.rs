@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use ruleport::backend::Context;
+use ruleport::explain::Corpus;
 use ruleport::mapping::Mappings;
 use ruleport::rule::{Catalog, Rule, load_catalog};
 use ruleport::templates::Templates;
@@ -27,9 +28,12 @@ pub fn catalog() -> Catalog {
 }
 
 /// The built-in templates and mappings.
+/// The built-in templates and mappings, and the catalog's indicators, as
+/// `ruleport compile rules` uses them.
 pub struct Env {
     pub templates: Templates,
     pub mappings: Mappings,
+    pub corpus: Corpus,
 }
 
 impl Env {
@@ -37,6 +41,7 @@ impl Env {
         Env {
             templates: Templates::load(None).expect("built-in templates load"),
             mappings: Mappings::load(None).expect("built-in mappings load"),
+            corpus: Corpus::of_catalog(&catalog()),
         }
     }
 
@@ -44,6 +49,7 @@ impl Env {
         Context {
             mappings: &self.mappings,
             templates: &self.templates,
+            corpus: Some(&self.corpus),
         }
     }
 }

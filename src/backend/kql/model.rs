@@ -339,6 +339,7 @@ mod tests {
         let cx = Context {
             mappings: &mappings,
             templates: &templates,
+            corpus: None,
         };
         let source = Source::new(rule, &cx).expect("a source");
         query::emit(rule, &source).expect("compiles")
