@@ -1,5 +1,6 @@
-//! The README's commands run as written (with `--out` pointed at a temporary directory),
-//! and its example condition parses.
+//! The README's commands run as written (with output files pointed at a temporary
+//! directory), and its example condition parses. Commands that need the installed engines
+//! run when `RULEPORT_REQUIRE_ENGINES` is set, as `.ci/run` does after installing them.
 
 use std::process::Command;
 
