@@ -58,7 +58,9 @@ fn compile_file<'c>(file: &'c LoadedFile, targets: &[Target], cx: &Context<'_>) 
                 }
             }
             Err(error @ CompileError::Unsupported { .. }) => {
-                compiled.limits.push(error.to_diagnostic(rule, target));
+                compiled
+                    .limits
+                    .push(error.to_diagnostic(rule, target).as_note());
             }
             Err(error) => compiled.errors.push(error.to_diagnostic(rule, target)),
         }

@@ -23,6 +23,8 @@ pub struct Diagnostic {
     pub label: Option<String>,
     /// How to fix it.
     pub hint: Option<String>,
+    /// A known limit rather than a problem: rendered as a note.
+    pub is_note: bool,
 }
 
 impl Diagnostic {
@@ -32,6 +34,7 @@ impl Diagnostic {
             span: None,
             label: None,
             hint: None,
+            is_note: false,
         }
     }
 
@@ -47,6 +50,12 @@ impl Diagnostic {
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
+        self
+    }
+
+    /// Marks the diagnostic as a note: a known limit, not a failure.
+    pub fn as_note(mut self) -> Self {
+        self.is_note = true;
         self
     }
 
@@ -78,7 +87,12 @@ pub fn render(file: &SourceFile, diagnostics: &[Diagnostic]) -> String {
     let config = Config::default();
     let mut out = String::new();
     for diagnostic in diagnostics {
-        let mut report = Report::error().with_message(&diagnostic.message);
+        let report = if diagnostic.is_note {
+            Report::note()
+        } else {
+            Report::error()
+        };
+        let mut report = report.with_message(&diagnostic.message);
         if let Some(span) = &diagnostic.span {
             let span = clamp(span, &file.text);
             let label = Label::primary((), span);

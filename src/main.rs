@@ -403,6 +403,9 @@ fn verify(args: &VerifyArgs) -> Result<ExitCode, String> {
 }
 
 fn check(args: &CheckArgs) -> Result<ExitCode, String> {
+    if let Some(dir) = args.golden.as_deref().filter(|dir| !dir.is_dir()) {
+        return Err(format!("{}: no such golden directory", dir.display()));
+    }
     let catalog = load_catalog(&args.paths)?;
     let setup = Setup::load(
         args.templates.as_deref(),

@@ -21,10 +21,14 @@ impl SourceFile {
         }
     }
 
-    /// Reads a file; the error names the path so the caller can report it as is.
+    /// Reads a file, dropping a UTF-8 byte-order mark; the error names the path so the
+    /// caller can report it as is.
     pub fn read(path: &Path) -> Result<Self, String> {
         std::fs::read_to_string(path)
-            .map(|text| Self::new(path, text))
+            .map(|text| match text.strip_prefix('\u{feff}') {
+                Some(without_bom) => Self::new(path, without_bom),
+                None => Self::new(path, text),
+            })
             .map_err(|err| format!("cannot read {}: {err}", path.display()))
     }
 

@@ -33,7 +33,8 @@ fn every_rule_compiles_to_its_golden_files() {
                     }
                 }
                 Err(error @ CompileError::Unsupported { .. }) => {
-                    let report = render(&file.source, &[error.to_diagnostic(rule, target)]);
+                    let report =
+                        render(&file.source, &[error.to_diagnostic(rule, target).as_note()]);
                     actual.insert(dir.join(format!("{stem}.unsupported")), report);
                 }
                 Err(error) => panic!("{stem} for {target}: {error:?}"),

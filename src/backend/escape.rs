@@ -18,6 +18,7 @@ pub fn register_filters(env: &mut Environment<'static>) {
     env.add_filter("json_str", quoted);
     env.add_filter("json", json);
     env.add_filter("one_line", one_line);
+    env.add_filter("arm_str", arm_string);
     env.add_filter("md_cell", markdown_cell);
     env.add_filter("fence", fence);
     env.add_filter("yaml_scalar", super::kql::yaml::scalar);
@@ -32,6 +33,15 @@ pub fn markdown_cell(text: &str) -> String {
 pub fn fence(text: &str) -> String {
     let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     "`".repeat(longest.max(2) + 1)
+}
+
+/// A JSON string for an ARM template, where a value starting with `[` is an expression:
+/// a leading `[` is doubled so the text stays text (`[[` is ARM's escape).
+pub fn arm_string(text: &str) -> String {
+    match text.strip_prefix('[') {
+        Some(rest) => quoted(&format!("[[{rest}")),
+        None => quoted(text),
+    }
 }
 
 /// Text for a one-line comment: line breaks become spaces, and so do other control
@@ -199,6 +209,12 @@ fn yaml_number(number: &serde_json::Number) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn arm_strings_keep_a_leading_bracket_literal() {
+        assert_eq!(super::arm_string("[concat('a')]"), "\"[[concat('a')]\"");
+        assert_eq!(super::arm_string("a[b]"), "\"a[b]\"");
+    }
+
     use super::*;
     use proptest::prelude::*;
     use serde_json::json;

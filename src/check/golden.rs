@@ -66,6 +66,12 @@ pub fn compare(dir: &Path, catalog: &Catalog, produced: &[(String, String)], rep
         let message =
             format!("{stray} is stray: no rule produces it (remove it, or restore its rule)");
         report.findings.push(finding(&stray, None, &message));
+        let name = format!("golden: {stray} is produced");
+        report.cases.push(Case {
+            suite: "golden".into(),
+            name,
+            failure: Some(message),
+        });
     }
 }
 

@@ -241,7 +241,7 @@ impl Checker<'_> {
                     .collect()
             }
             Err(error @ CompileError::Unsupported { .. }) => {
-                let diagnostic = error.to_diagnostic(rule, target);
+                let diagnostic = error.to_diagnostic(rule, target).as_note();
                 let note = render(&self.file.source, std::slice::from_ref(&diagnostic));
                 self.finding(Level::Note, "compile", diagnostic);
                 self.case(name, None);

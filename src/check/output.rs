@@ -11,9 +11,6 @@ use super::{Level, Report};
 pub fn render_human(report: &Report) -> String {
     let mut out = String::new();
     for finding in &report.findings {
-        if finding.level == Level::Note {
-            out.push_str("note: a known limit, not a failure\n");
-        }
         out.push_str(&finding.rendered);
     }
     let notes = report

@@ -3,7 +3,7 @@
 use super::{Case, CompareOp, Expr, Literal, Number, Pred, Test, TextOp};
 use crate::pattern::Pattern;
 use crate::syntax::{self, ExprKind, OpKind, Operand, OperandKind, Predicate, SyntaxError};
-use crate::value::number_text;
+use crate::value::{number_text, numeric_string};
 
 /// Lowers a parsed condition, reporting every predicate whose operand breaks the rules.
 pub fn lower_to_ir(ast: &syntax::Expr) -> Result<Expr, Vec<SyntaxError>> {
@@ -224,7 +224,7 @@ impl<'a> Checked<'a> {
         );
         let error = SyntaxError::new(operand.span.clone(), message);
         match found {
-            OperandKind::Str(text) if expected == "a number" => {
+            OperandKind::Str(text) if expected == "a number" && numeric_string(text).is_some() => {
                 error.with_hint(format!("write the number without quotes: {text}"))
             }
             OperandKind::Number(_, text) if expected.contains("string") => {

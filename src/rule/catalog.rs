@@ -79,6 +79,7 @@ pub fn load_catalog(paths: &[PathBuf]) -> Result<Catalog, String> {
     let files = discover_rule_files(paths)?;
     let mut loaded: Vec<LoadedFile> = files.iter().map(|path| load_file(path)).collect();
     report_duplicate_ids(&mut loaded);
+    report_duplicate_stems(&mut loaded);
     Ok(Catalog { files: loaded })
 }
 
@@ -150,5 +151,33 @@ fn report_duplicate_ids(files: &mut [LoadedFile]) {
             };
             file.errors.push(diagnostic);
         }
+    }
+}
+
+/// Marks every file whose name (without extension) another file also has: their artifacts,
+/// named after the file, would overwrite each other.
+fn report_duplicate_stems(files: &mut [LoadedFile]) {
+    let stem = |file: &LoadedFile| file.source.path.file_stem().map(|s| s.to_os_string());
+    let stems: Vec<_> = files.iter().map(stem).collect();
+    let paths: Vec<String> = files
+        .iter()
+        .map(|file| file.source.path.display().to_string())
+        .collect();
+    for (index, file) in files.iter_mut().enumerate() {
+        let others: Vec<&str> = stems
+            .iter()
+            .enumerate()
+            .filter(|(other, name)| *other != index && **name == stems[index])
+            .filter_map(|(other, _)| paths.get(other).map(String::as_str))
+            .collect();
+        if others.is_empty() {
+            continue;
+        }
+        let message = format!(
+            "another rule file has the same name: {}; their artifacts would overwrite each other",
+            others.join(", ")
+        );
+        let hint = "give every rule file its own name, after its rule";
+        file.errors.push(Diagnostic::new(message).with_hint(hint));
     }
 }

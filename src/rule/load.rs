@@ -110,6 +110,13 @@ fn check_keys(file: &SourceFile, meta: &RuleFile) -> Vec<Diagnostic> {
             "give the rule a stable id such as `Azure.Audit.ROPCLoginNoMFA`",
         );
     }
+    if meta.display_name.trim().is_empty() {
+        error(
+            "DisplayName",
+            "`DisplayName` is empty".into(),
+            "give the rule a one-line title",
+        );
+    }
     if meta.log_types.is_empty() {
         error(
             "LogTypes",

@@ -7,10 +7,10 @@ pub fn identifier(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
-/// `'...'` with `'` doubled; a NUL, which would end the statement, is spliced in with
-/// `char(0)`.
+/// `'...'` with `'` doubled; a NUL, which would end the statement, and a carriage return
+/// (which line-ending conversions would change) are spliced in with `char()`.
 pub fn sqlite_string(text: &str) -> String {
-    spliced_string(text, &[('\0', "char(0)")])
+    spliced_string(text, &[('\0', "char(0)"), ('\r', "char(13)")])
 }
 
 /// `'...'` with `'` doubled (backslashes are plain characters in DuckDB); a NUL and a
@@ -265,7 +265,8 @@ mod tests {
     proptest! {
         #[test]
         fn sqlite_and_duckdb_strings_read_back(text in hostile()) {
-            let sqlite = read_standard(&sqlite_string(&text), &[('\0', "char(0)")]);
+            let sqlite_splices = [('\0', "char(0)"), ('\r', "char(13)")];
+            let sqlite = read_standard(&sqlite_string(&text), &sqlite_splices);
             prop_assert_eq!(sqlite, Some(text.clone()));
             let splices = [('\0', "chr(0)"), ('\r', "chr(13)")];
             let duckdb = read_standard(&duckdb_string(&text), &splices);

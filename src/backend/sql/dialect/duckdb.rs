@@ -97,6 +97,9 @@ fn path(_: Option<&str>, steps: &[PathStep<'_>]) -> Result<String, String> {
     for step in steps {
         match step {
             PathStep::Key("") => return Err("DuckDB cannot address an empty JSON key".into()),
+            PathStep::Key(key) if key.contains('*') => {
+                return Err("DuckDB reads `*` in a JSON path key as a wildcard".into());
+            }
             PathStep::Key(key) => path.push_str(&format!(".{}", json_key(key))),
             PathStep::Index(index) => path.push_str(&format!("[{index}]")),
         }

@@ -70,13 +70,13 @@ const REAL_TEXT: &str = "CASE\n    \
 
 /// `'$."key"[0]'`: every key quoted. Below an element, the steps are appended to the
 /// element's full key (`e1.fullkey || '."type"'`). SQLite has no escape for `"` inside
-/// a quoted key.
+/// a quoted key, and reads a backslash there as the start of one.
 fn path(base: Option<&str>, steps: &[PathStep<'_>]) -> Result<String, String> {
     let mut path = String::new();
     for step in steps {
         match step {
-            PathStep::Key(key) if key.contains('"') => {
-                return Err("SQLite cannot address a JSON key containing `\"`".into());
+            PathStep::Key(key) if key.contains(['"', '\\']) => {
+                return Err("SQLite cannot address a JSON key containing `\"` or `\\`".into());
             }
             PathStep::Key(key) => path.push_str(&format!(".\"{key}\"")),
             PathStep::Index(index) => path.push_str(&format!("[{index}]")),
