@@ -294,17 +294,9 @@ fn test(paths: &[PathBuf], format: Format) -> Result<ExitCode, String> {
     let report = testing::run(&catalog);
     match format {
         Format::Human => print!("{}", testing::render_human(&report)),
-        Format::Json => {
-            let json = serde_json::to_string_pretty(&report)
-                .map_err(|error| format!("cannot write the report as JSON: {error}"))?;
-            println!("{json}");
-        }
+        Format::Json => print_json(&report)?,
     }
-    Ok(if report.is_success() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    Ok(exit_status(report.is_success()))
 }
 
 fn compile(
@@ -389,17 +381,9 @@ fn verify(args: &VerifyArgs) -> Result<ExitCode, String> {
     let report = verify::verify(&subjects, &args.engine, &args.engines_dir, &setup.context());
     match args.format {
         Format::Human => print!("{}", verify::render_human(&report, &args.engine)),
-        Format::Json => {
-            let json = serde_json::to_string_pretty(&report)
-                .map_err(|error| format!("cannot write the report as JSON: {error}"))?;
-            println!("{json}");
-        }
+        Format::Json => print_json(&report)?,
     }
-    Ok(if report.is_success() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    Ok(exit_status(report.is_success()))
 }
 
 fn check(args: &CheckArgs) -> Result<ExitCode, String> {
@@ -417,11 +401,7 @@ fn check(args: &CheckArgs) -> Result<ExitCode, String> {
     match args.format {
         CheckFormat::Human => print!("{}", ruleport::check::render_human(&report)),
         CheckFormat::Github => print!("{}", ruleport::check::render_github(&report)),
-        CheckFormat::Json => {
-            let json = serde_json::to_string_pretty(&report)
-                .map_err(|error| format!("cannot write the report as JSON: {error}"))?;
-            println!("{json}");
-        }
+        CheckFormat::Json => print_json(&report)?,
     }
     if let Some(path) = &args.junit {
         let xml = ruleport::check::render_junit(&report)?;
@@ -505,4 +485,20 @@ fn coverage(
         print!("{}", ruleport::coverage::markdown(&catalog));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Prints a report as one pretty JSON document.
+fn print_json(report: &impl serde::Serialize) -> Result<(), String> {
+    let json = serde_json::to_string_pretty(report)
+        .map_err(|error| format!("cannot write the report as JSON: {error}"))?;
+    println!("{json}");
+    Ok(())
+}
+
+fn exit_status(success: bool) -> ExitCode {
+    if success {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
 }
