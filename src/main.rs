@@ -378,7 +378,23 @@ fn verify(args: &VerifyArgs) -> Result<ExitCode, String> {
     }
 
     let setup = Setup::load(args.templates.as_deref(), args.mappings.as_deref(), None)?;
-    let report = verify::verify(&subjects, &args.engine, &args.engines_dir, &setup.context());
+    let bar = progress_bar(args.engine.len(), subjects.len());
+    let progress = |engine: Engine, count: usize| {
+        if let Some(bar) = &bar {
+            bar.set_message(format!("{engine}: {count} rules"));
+            bar.inc(1);
+        }
+    };
+    let report = verify::verify(
+        &subjects,
+        &args.engine,
+        &args.engines_dir,
+        &setup.context(),
+        &progress,
+    );
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
     match args.format {
         Format::Human => print!("{}", verify::render_human(&report, &args.engine)),
         Format::Json => print_json(&report)?,
@@ -501,4 +517,18 @@ fn exit_status(success: bool) -> ExitCode {
     } else {
         ExitCode::FAILURE
     }
+}
+
+/// A progress bar over the engines, on a terminal and when more than a few rules run.
+fn progress_bar(engines: usize, rules: usize) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+
+    if !std::io::stderr().is_terminal() || rules <= 5 {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(engines as u64);
+    let style = indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} engines  {msg}")
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+    bar.set_style(style);
+    Some(bar)
 }

@@ -20,15 +20,18 @@ use std::path::Path;
 use crate::backend::{CompileError, Context, compile};
 use crate::compiler::file_stem;
 
-/// Verifies every subject on every engine.
+/// Verifies every subject on every engine; `progress` hears which engine starts, with the
+/// number of subjects.
 pub fn verify(
     subjects: &[Subject],
     engines: &[Engine],
     engines_dir: &Path,
     cx: &Context<'_>,
+    progress: &dyn Fn(Engine, usize),
 ) -> Report {
     let mut report = Report::default();
     for &engine in engines {
+        progress(engine, subjects.len());
         let mut jobs = Vec::new();
         for subject in subjects {
             let stem = file_stem(Path::new(&subject.file));
