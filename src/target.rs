@@ -140,19 +140,25 @@ pub fn parse_targets(text: &str) -> Result<Vec<Target>, String> {
     if text.trim().eq_ignore_ascii_case("all") {
         return Ok(Target::all());
     }
-    let mut targets = Vec::new();
-    for name in text
-        .split(',')
-        .map(str::trim)
-        .filter(|name| !name.is_empty())
-    {
-        let target: Target = name.parse()?;
-        if !targets.contains(&target) {
-            targets.push(target);
+    parse_list(text, "target", |name| name.parse())
+}
+
+/// Parses a comma-separated list of names, without repeats; an empty name (`a,,b`) or an
+/// empty list is an error, so a typo never quietly drops an item.
+pub fn parse_list<T: PartialEq>(
+    text: &str,
+    what: &str,
+    parse: impl Fn(&str) -> Result<T, String>,
+) -> Result<Vec<T>, String> {
+    let mut items = Vec::new();
+    for name in text.split(',').map(str::trim) {
+        if name.is_empty() {
+            return Err(format!("an empty {what} name in `{text}`"));
+        }
+        let item = parse(name)?;
+        if !items.contains(&item) {
+            items.push(item);
         }
     }
-    if targets.is_empty() {
-        return Err("no target given".into());
-    }
-    Ok(targets)
+    Ok(items)
 }

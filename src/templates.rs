@@ -55,6 +55,13 @@ impl Templates {
                 }
                 let name = entry.path().strip_prefix(dir).unwrap_or(entry.path());
                 let name = name.to_string_lossy().replace('\\', "/");
+                if EMBEDDED.get_file(&name).is_none() {
+                    return Err(format!(
+                        "{}: no built-in template is named `{name}`; an override replaces the \
+                         template at the same path under templates/",
+                        entry.path().display()
+                    ));
+                }
                 let source = std::fs::read_to_string(entry.path())
                     .map_err(|error| format!("cannot read {}: {error}", entry.path().display()))?;
                 add(&mut env, name, source)?;

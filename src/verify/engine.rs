@@ -3,7 +3,7 @@
 use std::fmt;
 
 use crate::ir::{Case, Expr, Test};
-use crate::target::{Dialect, Target};
+use crate::target::{Dialect, Target, parse_list};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Engine {
@@ -92,13 +92,8 @@ pub fn parse_engines(text: &str) -> Result<Vec<Engine>, String> {
     if text.trim().eq_ignore_ascii_case("all") {
         return Ok(Engine::ALL.to_vec());
     }
-    let mut engines = Vec::new();
-    for name in text
-        .split(',')
-        .map(str::trim)
-        .filter(|name| !name.is_empty())
-    {
-        let engine = Engine::ALL
+    parse_list(text, "engine", |name| {
+        Engine::ALL
             .into_iter()
             .find(|engine| engine.name() == name)
             .ok_or_else(|| {
@@ -107,13 +102,6 @@ pub fn parse_engines(text: &str) -> Result<Vec<Engine>, String> {
                     "unknown engine `{name}`: expected `all` or one of {}",
                     names.join(", ")
                 )
-            })?;
-        if !engines.contains(&engine) {
-            engines.push(engine);
-        }
-    }
-    if engines.is_empty() {
-        return Err("no engine given".into());
-    }
-    Ok(engines)
+            })
+    })
 }
