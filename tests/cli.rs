@@ -115,3 +115,45 @@ fn tempdir(name: &str) -> std::path::PathBuf {
     fs::create_dir_all(&dir).expect("create temp dir");
     dir
 }
+
+/// A broken template override fails only the target that renders it, and the error names
+/// the override's own file, line and column.
+#[test]
+fn broken_template_overrides_fail_only_their_target() {
+    let seed = "rules/azure/azure_ropc_login_no_mfa.yml";
+    let built_in = fs::read_to_string("templates/kql/query.kql").expect("kql template");
+    let cases = [
+        (
+            "undefined",
+            "{{ rule.no_such_key }}\n",
+            "line 1, column 4",
+            "no_such_key",
+        ),
+        ("syntax", "x\n{% if %}\n", "line 2", "syntax error"),
+    ];
+    for (name, first_lines, position, problem) in cases {
+        let dir = tempdir(&format!("template-{name}"));
+        fs::create_dir_all(dir.join("kql")).expect("kql dir");
+        let override_path = dir.join("kql/query.kql");
+        fs::write(&override_path, format!("{first_lines}{built_in}")).expect("write override");
+
+        let output = ruleport(&[
+            "compile",
+            seed,
+            "--target",
+            "kql,eql",
+            "--templates",
+            dir.to_str().expect("utf-8 path"),
+        ]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+
+        assert_eq!(output.status.code(), Some(1), "{name}: {stderr}");
+        let expected = format!("template {}, {position}", override_path.display());
+        assert!(stderr.contains(&expected), "{name}: {stderr}");
+        assert!(stderr.contains(problem), "{name}: {stderr}");
+        assert!(
+            stdout(&output).contains("==> eql/"),
+            "{name}: eql still compiles"
+        );
+    }
+}

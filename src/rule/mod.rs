@@ -3,6 +3,7 @@
 mod catalog;
 mod condition_map;
 mod load;
+mod log_value;
 mod model;
 mod synthetic;
 mod yaml;

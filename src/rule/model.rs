@@ -53,6 +53,7 @@ pub struct RuleTest {
     /// Which of the rule's log types the event is, when it has several.
     #[serde(default)]
     pub log_type: Option<String>,
+    #[serde(deserialize_with = "super::log_value::deserialize")]
     pub log: Value,
 }
 
