@@ -284,7 +284,12 @@ fn main() -> ExitCode {
         ),
     };
     result.unwrap_or_else(|message| {
-        eprintln!("error: {message}");
+        // A rendered diagnostic (a caret report) carries its own `error:` heading.
+        if message.starts_with("error: ") {
+            eprint!("{message}");
+        } else {
+            eprintln!("error: {message}");
+        }
         ExitCode::from(2)
     })
 }

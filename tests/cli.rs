@@ -157,3 +157,44 @@ fn broken_template_overrides_fail_only_their_target() {
         );
     }
 }
+
+/// A bad mapping override is one caret report at its file, line and column.
+#[test]
+fn bad_mapping_overrides_are_reported_at_their_place() {
+    let cases = [
+        (
+            "unknown-key",
+            "table: X\nfields:\n  a: {name: b, typ: long}\n",
+            ":3:16",
+            "typ",
+        ),
+        (
+            "bad-path",
+            "table: X\nfields:\n  \"a..b\": {name: x}\n",
+            ":3:4",
+            "a..b",
+        ),
+    ];
+    for (name, text, position, culprit) in cases {
+        let dir = tempdir(&format!("mapping-{name}"));
+        fs::create_dir_all(dir.join("sentinel")).expect("sentinel dir");
+        let file = dir.join("sentinel/Azure.Audit.yml");
+        fs::write(&file, text).expect("write mapping");
+
+        let output = ruleport(&[
+            "compile",
+            "rules/azure/azure_ropc_login_no_mfa.yml",
+            "--target",
+            "kql",
+            "--mappings",
+            dir.to_str().expect("utf-8 path"),
+        ]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+
+        assert_eq!(output.status.code(), Some(2), "{name}: {stderr}");
+        let place = format!("{}{position}", file.display());
+        assert_eq!(stderr.matches(&place).count(), 1, "{name}: {stderr}");
+        assert_eq!(stderr.matches("error").count(), 1, "{name}: {stderr}");
+        assert!(stderr.contains(culprit), "{name}: {stderr}");
+    }
+}

@@ -15,6 +15,7 @@ use serde::Deserialize;
 
 use crate::diagnostic::{Diagnostic, render};
 use crate::ir::{Path, Segment};
+use crate::rule::{entry_span, yaml_diagnostic};
 use crate::source::SourceFile;
 use crate::syntax::parse_path;
 
@@ -204,16 +205,17 @@ impl Mappings {
             .file_stem()
             .and_then(|stem| stem.to_str())
             .unwrap_or_default();
-        let raw: MappingFile = serde_yaml::from_str(&file.text).map_err(|error| {
-            let location = error.location().map(|l| (l.line(), l.column()));
-            let (line, column) = location.unwrap_or((1, 1));
-            format!("{}:{line}:{column}: {error}", file.path.display())
-        })?;
+        let raw: MappingFile = serde_yaml::from_str(&file.text)
+            .map_err(|error| render(file, &[yaml_diagnostic(file, &error)]))?;
         let mut fields = Vec::new();
         for (field, column) in raw.fields {
             let path = parse_path(&field).map_err(|error| {
                 let diagnostic =
                     Diagnostic::new(format!("bad field path `{field}`: {}", error.message));
+                let diagnostic = match entry_span(&file.text, "fields", &field) {
+                    Some(span) => diagnostic.at(span),
+                    None => diagnostic,
+                };
                 render(file, &[diagnostic])
             })?;
             fields.push((path, column));

@@ -13,4 +13,4 @@ pub use condition_map::ConditionMap;
 pub use load::{Rule, load_rule};
 pub use model::{AnalysisType, RuleFile, RuleTest, Severity, Status};
 pub use synthetic::{SYNTHETIC_LOG_TYPE, rule_from_condition};
-pub use yaml::{key_span, output_field_span};
+pub use yaml::{entry_span, key_span, output_field_span, to_diagnostic as yaml_diagnostic};

@@ -123,19 +123,26 @@ pub fn key_span(text: &str, key: &str) -> Option<Span> {
 
 /// The span of an entry's key in the top-level `OutputFields` mapping.
 pub fn output_field_span(text: &str, name: &str) -> Option<Span> {
-    let start = key_span(text, "OutputFields")?.end;
+    entry_span(text, "OutputFields", name)
+}
+
+/// The span of the key `name` in the mapping under the top-level key `parent`.
+pub fn entry_span(text: &str, parent: &str, name: &str) -> Option<Span> {
+    let start = key_span(text, parent)?.end;
     let mut offset = start + text.get(start..)?.find('\n')? + 1;
     for line in text.get(offset..)?.split_inclusive('\n') {
         let indent = line.len() - line.trim_start().len();
         if indent == 0 && !line.trim().is_empty() {
             return None;
         }
-        let key = line.trim_start().trim_start_matches(['"', '\'']);
+        let quoted = line.trim_start();
+        let key = quoted.trim_start_matches(['"', '\'']);
         if key
             .strip_prefix(name)
             .is_some_and(|rest| rest.trim_start_matches(['"', '\'']).starts_with(':'))
         {
-            return Some(offset + indent..offset + indent + name.len());
+            let key_start = offset + indent + (quoted.len() - key.len());
+            return Some(key_start..key_start + name.len());
         }
         offset += line.len();
     }
