@@ -9,7 +9,7 @@ mod check;
 mod print;
 
 pub use charset::CharSet;
-pub use print::{ClassStyle, Flavor, POSIX, POSTGRES, RE2, RUST, SQLITE, print};
+pub use print::{ClassStyle, Flavor, Folding, POSIX, POSTGRES, PYTHON, RE2, RUST, SQLITE, print};
 
 /// A checked pattern: the text the user wrote and its tree.
 #[derive(Debug, Clone, PartialEq)]
@@ -87,6 +87,6 @@ impl Pattern {
     /// The pattern in the syntax of Rust's `regex` crate, with Perl classes spelled out as
     /// their ASCII ranges so they mean what they mean on every other engine.
     pub fn to_rust(&self) -> String {
-        print::print(&self.node, &RUST, false)
+        print::print(&self.node, &RUST, Folding::AsWritten)
     }
 }

@@ -1,10 +1,13 @@
 //! Printing a pattern tree as regex text for one engine's syntax.
 //!
-//! Engines differ in how groups open and which characters need escaping; a [`Flavor`] is
-//! that difference as data. Classes are printed from their [`CharSet`], so Perl classes
-//! come out as ASCII ranges everywhere.
+//! Engines differ in how groups open, how the end is anchored and which characters need
+//! escaping; a [`Flavor`] is that difference as data. Classes are printed from their
+//! [`CharSet`], so Perl classes come out as ASCII ranges everywhere. How a case-insensitive
+//! pattern is written for an engine whose folding differs from Rust's is a [`Folding`].
 
 use std::fmt::Write as _;
+
+use regex_syntax::hir::{ClassUnicode, ClassUnicodeRange};
 
 use super::Node;
 use super::charset::CharSet;
@@ -15,6 +18,8 @@ pub struct Flavor {
     pub group_open: &'static str,
     /// What matches any character except a newline (`.` where that is what `.` means).
     pub any: &'static str,
+    /// What matches only at the very end of the text (`$` where that is what `$` means).
+    pub end: &'static str,
     /// How a class is laid out.
     pub class: ClassStyle,
     /// Writes a literal character outside a class.
@@ -37,6 +42,7 @@ pub enum ClassStyle {
 pub const RUST: Flavor = Flavor {
     group_open: "(?:",
     any: ".",
+    end: "$",
     class: ClassStyle::Escaped,
     literal: escape_punctuation,
     class_char: escape_punctuation,
@@ -48,6 +54,7 @@ pub const RUST: Flavor = Flavor {
 pub const SQLITE: Flavor = Flavor {
     group_open: "(",
     any: "[^\\n]",
+    end: "$",
     class: ClassStyle::Escaped,
     literal: sqlite_char,
     class_char: sqlite_char,
@@ -59,6 +66,7 @@ pub const SQLITE: Flavor = Flavor {
 pub const RE2: Flavor = Flavor {
     group_open: "(?:",
     any: ".",
+    end: "$",
     class: ClassStyle::Escaped,
     literal: re2_literal,
     class_char: re2_class_char,
@@ -69,6 +77,7 @@ pub const RE2: Flavor = Flavor {
 pub const POSTGRES: Flavor = Flavor {
     group_open: "(?:",
     any: "[^\\n]",
+    end: "$",
     class: ClassStyle::Escaped,
     literal: postgres_char,
     class_char: postgres_char,
@@ -79,17 +88,43 @@ pub const POSTGRES: Flavor = Flavor {
 pub const POSIX: Flavor = Flavor {
     group_open: "(",
     any: ".",
+    end: "$",
     class: ClassStyle::Posix,
     literal: posix_char,
     class_char: push_char,
 };
 
-/// Prints `node`. With `lowercase`, letters are folded so the pattern can run against
-/// text that was lowercased first (for engines with no case-insensitive flag).
-pub fn print(node: &Node, flavor: &Flavor, lowercase: bool) -> String {
+/// Python's `re`. Its `$` also matches before a trailing newline, so the end is `\Z`, and
+/// characters outside printable ASCII are written as `\xhh`, `\uhhhh` or `\Uhhhhhhhh`.
+pub const PYTHON: Flavor = Flavor {
+    group_open: "(?:",
+    any: ".",
+    end: "\\Z",
+    class: ClassStyle::Escaped,
+    literal: python_literal,
+    class_char: python_class_char,
+};
+
+/// How letters are written so that the engine matches what the evaluator's case rules match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Folding {
+    /// As written: the pattern is case-sensitive, or the engine folds case as Rust does.
+    AsWritten,
+    /// ASCII letters lowercased, to run against text the query lowercased first (for
+    /// engines with no case-insensitive flag).
+    Lowercase,
+    /// For an engine whose flag folds ASCII letters only (Python's `re.IGNORECASE |
+    /// re.ASCII`): every other case pair the Rust regex would match is written out, so `k`
+    /// becomes `[k\u212a]` (the Kelvin sign) and `é` becomes `[\xc9\xe9]`. The pairs come from
+    /// regex-syntax, the same tables the evaluator's regex uses.
+    AsciiFlag,
+}
+
+/// Prints `node` in `flavor`, with letters written as `folding` says.
+pub fn print(node: &Node, flavor: &Flavor, folding: Folding) -> String {
     let mut printer = Printer {
         flavor,
-        lowercase,
+        folding,
         out: String::new(),
     };
     printer.node(node);
@@ -98,7 +133,7 @@ pub fn print(node: &Node, flavor: &Flavor, lowercase: bool) -> String {
 
 struct Printer<'a> {
     flavor: &'a Flavor,
-    lowercase: bool,
+    folding: Folding,
     out: String,
 }
 
@@ -106,18 +141,11 @@ impl Printer<'_> {
     fn node(&mut self, node: &Node) {
         match node {
             Node::Empty => {}
-            Node::Literal(c) => {
-                let c = if self.lowercase {
-                    c.to_ascii_lowercase()
-                } else {
-                    *c
-                };
-                (self.flavor.literal)(c, &mut self.out);
-            }
+            Node::Literal(c) => self.literal(*c),
             Node::Any => self.out.push_str(self.flavor.any),
             Node::Class(class) => {
                 let set = CharSet::of_class(class);
-                let set = if self.lowercase {
+                let set = if self.folding == Folding::Lowercase {
                     set.with_ascii_lowercase()
                 } else {
                     set
@@ -125,7 +153,7 @@ impl Printer<'_> {
                 self.class(&set);
             }
             Node::Start => self.out.push('^'),
-            Node::End => self.out.push('$'),
+            Node::End => self.out.push_str(self.flavor.end),
             Node::Group(inner) => self.group(inner),
             Node::Concat(items) => items.iter().for_each(|item| self.node(item)),
             Node::Alternation(items) => {
@@ -161,6 +189,24 @@ impl Printer<'_> {
         self.out.push(')');
     }
 
+    /// A literal; under [`Folding::AsciiFlag`], a class of the characters it matches
+    /// ignoring case, unless ASCII folding alone already matches exactly those.
+    fn literal(&mut self, c: char) {
+        match self.folding {
+            Folding::AsWritten => (self.flavor.literal)(c, &mut self.out),
+            Folding::Lowercase => (self.flavor.literal)(c.to_ascii_lowercase(), &mut self.out),
+            Folding::AsciiFlag => {
+                let orbit = case_closure(&CharSet::new(vec![(c, c)]));
+                let (lower, upper) = (c.to_ascii_lowercase(), c.to_ascii_uppercase());
+                if orbit == CharSet::new(vec![(lower, lower), (upper, upper)]) {
+                    (self.flavor.literal)(c, &mut self.out);
+                } else {
+                    self.escaped_members(&without_ascii_uppercase(&orbit), false);
+                }
+            }
+        }
+    }
+
     fn class(&mut self, set: &CharSet) {
         match self.flavor.class {
             ClassStyle::Escaped => self.escaped_class(set),
@@ -168,16 +214,26 @@ impl Printer<'_> {
         }
     }
 
-    /// A class, negated when that is shorter (a set reaching the last character).
+    /// A class, negated when that is shorter (a set reaching the last character). Under
+    /// [`Folding::AsciiFlag`] the written set is case-closed after the choice, as the Rust
+    /// regex folds the written set and then negates it.
     fn escaped_class(&mut self, set: &CharSet) {
         let negate = set.prints_negated();
-        let (ranges, open) = if negate {
-            (set.complement().ranges, "[^")
+        let written = if negate {
+            set.complement()
         } else {
-            (set.ranges.clone(), "[")
+            set.clone()
         };
-        self.out.push_str(open);
-        for (start, end) in ranges {
+        let written = match self.folding {
+            Folding::AsciiFlag => without_ascii_uppercase(&case_closure(&written)),
+            Folding::AsWritten | Folding::Lowercase => written,
+        };
+        self.escaped_members(&written, negate);
+    }
+
+    fn escaped_members(&mut self, set: &CharSet, negate: bool) {
+        self.out.push_str(if negate { "[^" } else { "[" });
+        for &(start, end) in &set.ranges {
             (self.flavor.class_char)(start, &mut self.out);
             if end != start {
                 if end as u32 > start as u32 + 1 {
@@ -225,6 +281,33 @@ impl Printer<'_> {
         }
         self.out.push(']');
     }
+}
+
+/// Every character a case-insensitive Rust regex matches for a character of `set`.
+fn case_closure(set: &CharSet) -> CharSet {
+    let ranges = set
+        .ranges
+        .iter()
+        .map(|&(start, end)| ClassUnicodeRange::new(start, end));
+    let mut class = ClassUnicode::new(ranges);
+    class.case_fold_simple();
+    let folded = class.ranges().iter().map(|r| (r.start(), r.end()));
+    CharSet::new(folded.collect())
+}
+
+/// A case-closed set less `A`-`Z`, which an ASCII folding flag adds back from `a`-`z`.
+fn without_ascii_uppercase(set: &CharSet) -> CharSet {
+    let upper = CharSet::new(vec![('A', 'Z')]).complement();
+    let mut kept = Vec::new();
+    for &(start, end) in &set.ranges {
+        for &(low, high) in &upper.ranges {
+            let (from, to) = (start.max(low), end.min(high));
+            if from <= to {
+                kept.push((from, to));
+            }
+        }
+    }
+    CharSet::new(kept)
 }
 
 /// Characters a POSIX bracket expression gives a meaning by position.
@@ -321,6 +404,39 @@ fn escape_control(c: char, out: &mut String) {
             let _ = write!(out, "\\x{{{:x}}}", c as u32);
         }
         c => out.push(c),
+    }
+}
+
+fn python_literal(c: char, out: &mut String) {
+    python_char(c, "\\.^$*+?{}[]|()", out);
+}
+
+/// Inside a class, with the characters whose doubling Python reserves for set operations.
+fn python_class_char(c: char, out: &mut String) {
+    python_char(c, "\\[]^-&~|", out);
+}
+
+/// Printable ASCII as itself (with a backslash before the punctuation in `special`),
+/// everything else as a `re` escape.
+fn python_char(c: char, special: &str, out: &mut String) {
+    match c {
+        '\n' => out.push_str("\\n"),
+        '\t' => out.push_str("\\t"),
+        '\r' => out.push_str("\\r"),
+        c if special.contains(c) => {
+            out.push('\\');
+            out.push(c);
+        }
+        c if c.is_ascii_graphic() || c == ' ' => out.push(c),
+        c if (c as u32) <= 0xFF => {
+            let _ = write!(out, "\\x{:02x}", c as u32);
+        }
+        c if (c as u32) <= 0xFFFF => {
+            let _ = write!(out, "\\u{:04x}", c as u32);
+        }
+        c => {
+            let _ = write!(out, "\\U{:08x}", c as u32);
+        }
     }
 }
 

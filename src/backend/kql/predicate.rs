@@ -438,7 +438,7 @@ fn literal(text: &str, pred: &Pred) -> Result<Literal, CompileError> {
 
 /// The regex literal: RE2 syntax, `(?i)` for a case-insensitive match.
 fn regex(pattern: &Pattern, case: Case, pred: &Pred) -> Result<Expr, CompileError> {
-    let printed = pattern::print(&pattern.node, &pattern::RE2, false);
+    let printed = pattern::print(&pattern.node, &pattern::RE2, pattern::Folding::AsWritten);
     let flags = if case == Case::Insensitive {
         "(?i)"
     } else {
@@ -495,7 +495,7 @@ mod tests {
             let Ok(pattern) = Pattern::parse(&source) else {
                 return Ok(());
             };
-            let written = pattern::print(&pattern.node, &pattern::RE2, false);
+            let written = pattern::print(&pattern.node, &pattern::RE2, pattern::Folding::AsWritten);
             let re2 = Regex::new(&written).expect("RE2 flavor parses");
             let reference = Regex::new(&pattern.to_rust()).expect("reference parses");
             for text in texts {
@@ -508,7 +508,7 @@ mod tests {
     fn re2_patterns_read_as_written() {
         let pattern = Pattern::parse(r"(curl|python-requests)/\d+\.x").expect("portable");
         assert_eq!(
-            pattern::print(&pattern.node, &pattern::RE2, false),
+            pattern::print(&pattern.node, &pattern::RE2, pattern::Folding::AsWritten),
             r"(?:curl|python-requests)/[0-9]+\.x"
         );
     }

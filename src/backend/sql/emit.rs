@@ -18,6 +18,7 @@ use super::escape::identifier;
 use super::fill::fill;
 use crate::backend::CompileError;
 use crate::ir::{Case, CompareOp, Expr, Literal, Path, Pred, Segment, Test, TextOp};
+use crate::pattern::Folding;
 use crate::rule::Rule;
 use crate::source::Span;
 
@@ -422,7 +423,12 @@ impl Emitter<'_> {
                     Some(pred.span.clone()),
                 ));
             }
-            let printed = crate::pattern::print(&pattern.node, spec.regex_flavor, lowercase);
+            let folding = if lowercase {
+                Folding::Lowercase
+            } else {
+                Folding::AsWritten
+            };
+            let printed = crate::pattern::print(&pattern.node, spec.regex_flavor, folding);
             let wrapped = fill(spec.regex_wrap, &[("p", &printed)]);
             let literal = self.literal(&wrapped, &pred.span)?;
             tests.push(fill(template, &[("x", &text), ("re", &literal)]));
