@@ -18,6 +18,7 @@
 
 pub mod backend;
 pub mod check;
+mod code_escape;
 pub mod compiler;
 pub mod coverage;
 pub mod diagnostic;

@@ -1,13 +1,12 @@
 //! Escaping for the formats templates write, as minijinja filters. Every literal a template
 //! writes goes through one of these; templates never escape by hand.
 
-use std::fmt::Write as _;
-
 use minijinja::Environment;
 use serde_json::Value;
 use toml_writer::{ToTomlValue as _, TomlStringBuilder};
 
 use super::panther;
+use crate::code_escape::{HexCase, push_code_escape};
 
 /// Registers every escaping filter.
 pub fn register_filters(env: &mut Environment<'static>) {
@@ -107,15 +106,7 @@ pub fn yaml_quoted(text: &str) -> String {
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
             c if yaml_printable(c) => out.push(c),
-            c if (c as u32) <= 0xFF => {
-                let _ = write!(out, "\\x{:02X}", c as u32);
-            }
-            c if (c as u32) <= 0xFFFF => {
-                let _ = write!(out, "\\u{:04X}", c as u32);
-            }
-            c => {
-                let _ = write!(out, "\\U{:08X}", c as u32);
-            }
+            c => push_code_escape(c, HexCase::Upper, &mut out),
         }
     }
     out.push('"');

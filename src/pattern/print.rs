@@ -11,6 +11,7 @@ use regex_syntax::hir::{ClassUnicode, ClassUnicodeRange};
 
 use super::Node;
 use super::charset::CharSet;
+use crate::code_escape::{HexCase, push_code_escape};
 
 /// How one engine writes regexes.
 pub struct Flavor {
@@ -428,15 +429,7 @@ fn python_char(c: char, special: &str, out: &mut String) {
             out.push(c);
         }
         c if c.is_ascii_graphic() || c == ' ' => out.push(c),
-        c if (c as u32) <= 0xFF => {
-            let _ = write!(out, "\\x{:02x}", c as u32);
-        }
-        c if (c as u32) <= 0xFFFF => {
-            let _ = write!(out, "\\u{:04x}", c as u32);
-        }
-        c => {
-            let _ = write!(out, "\\U{:08x}", c as u32);
-        }
+        c => push_code_escape(c, HexCase::Lower, out),
     }
 }
 

@@ -1,8 +1,7 @@
 //! Python literals: the one function that writes a string literal for the Panther target,
 //! and the one that writes a number.
 
-use std::fmt::Write as _;
-
+use crate::code_escape::{HexCase, push_code_escape};
 use crate::ir::Number;
 
 /// Integral numbers below this magnitude are exact as Python integers and as floats.
@@ -30,15 +29,7 @@ pub fn python_str(text: &str) -> String {
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
             c if !needs_escape(c) => out.push(c),
-            c if (c as u32) <= 0xFF => {
-                let _ = write!(out, "\\x{:02x}", c as u32);
-            }
-            c if (c as u32) <= 0xFFFF => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => {
-                let _ = write!(out, "\\U{:08x}", c as u32);
-            }
+            c => push_code_escape(c, HexCase::Lower, &mut out),
         }
     }
     out.push('"');
