@@ -63,12 +63,18 @@ struct MappingFile {
     /// EQL event category; `any` when absent.
     #[serde(default)]
     category: Option<String>,
+    /// The integration's pipeline removes empty strings (Elastic).
+    #[serde(default)]
+    drops_empty_strings: bool,
     /// Sentinel data connector and the data types it fills.
     #[serde(default)]
     connector: Option<Connector>,
     /// Event field path (as in conditions) to column.
     #[serde(default)]
     fields: IndexMap<String, Column>,
+    /// Event field paths the target's documents do not hold, with the reason (Elastic).
+    #[serde(default)]
+    unmapped: IndexMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -101,6 +107,8 @@ pub enum ColumnType {
     Guid,
     /// Holds JSON: sub-paths are read inside it.
     Dynamic,
+    /// An IP address, parsed: the field keeps the address, not the event's text.
+    Ip,
 }
 
 /// A loaded mapping for one family and log type.
@@ -110,9 +118,14 @@ pub struct Mapping {
     pub table: Option<String>,
     pub index: Vec<String>,
     pub category: Option<String>,
+    /// Whether the documents lose every empty string, and with it every object or array
+    /// left empty, as an ingest pipeline that prunes them does.
+    pub drops_empty_strings: bool,
     pub connector: Option<Connector>,
     /// Field paths with their columns, longest first so prefixes resolve to the closest.
     fields: Vec<(Path, Column)>,
+    /// Paths left out on purpose, with the reason, longest first.
+    unmapped: Vec<(Path, String)>,
 }
 
 /// Where a field path is read from.
@@ -138,6 +151,44 @@ impl Mapping {
         Resolved::Raw(path)
     }
 
+    /// Why the mapping leaves out `path` (or the closest prefix of it that it names), when
+    /// it says.
+    pub fn unmapped_reason(&self, path: &Path) -> Option<&str> {
+        self.unmapped
+            .iter()
+            .find(|(prefix, _)| path.segments.starts_with(&prefix.segments))
+            .map(|(_, reason)| reason.as_str())
+    }
+
+    /// Every mapped field path with its column.
+    pub fn fields(&self) -> impl Iterator<Item = (&Path, &Column)> {
+        self.fields.iter().map(|(path, column)| (path, column))
+    }
+
+    /// The mapping in `file`, for the log type its name gives (`AWS.CloudTrail.yml`); an
+    /// error is a caret report into the file.
+    pub fn parse(file: &SourceFile) -> Result<Self, String> {
+        let log_type = file
+            .path
+            .file_stem()
+            .and_then(|stem| stem.to_str())
+            .unwrap_or_default();
+        let raw: MappingFile = serde_yaml::from_str(&file.text)
+            .map_err(|error| render(file, &[yaml_diagnostic(file, &error)]))?;
+        let fields = paths(file, "fields", raw.fields)?;
+        let unmapped = paths(file, "unmapped", raw.unmapped)?;
+        Ok(Mapping {
+            log_type: log_type.to_string(),
+            table: raw.table,
+            index: raw.index,
+            category: raw.category,
+            drops_empty_strings: raw.drops_empty_strings,
+            connector: raw.connector,
+            fields,
+            unmapped,
+        })
+    }
+
     /// A mapping with no file: nothing mapped.
     pub fn empty(log_type: &str) -> Self {
         Mapping {
@@ -145,8 +196,10 @@ impl Mapping {
             table: None,
             index: Vec::new(),
             category: None,
+            drops_empty_strings: false,
             connector: None,
             fields: Vec::new(),
+            unmapped: Vec::new(),
         }
     }
 }
@@ -200,36 +253,9 @@ impl Mappings {
     }
 
     fn insert(&mut self, family: Family, file: &SourceFile) -> Result<(), String> {
-        let log_type = file
-            .path
-            .file_stem()
-            .and_then(|stem| stem.to_str())
-            .unwrap_or_default();
-        let raw: MappingFile = serde_yaml::from_str(&file.text)
-            .map_err(|error| render(file, &[yaml_diagnostic(file, &error)]))?;
-        let mut fields = Vec::new();
-        for (field, column) in raw.fields {
-            let path = parse_path(&field).map_err(|error| {
-                let diagnostic =
-                    Diagnostic::new(format!("bad field path `{field}`: {}", error.message));
-                let diagnostic = match entry_span(&file.text, "fields", &field) {
-                    Some(span) => diagnostic.at(span),
-                    None => diagnostic,
-                };
-                render(file, &[diagnostic])
-            })?;
-            fields.push((path, column));
-        }
-        fields.sort_by_key(|(path, _)| std::cmp::Reverse(path.segments.len()));
-        let mapping = Mapping {
-            log_type: log_type.to_string(),
-            table: raw.table,
-            index: raw.index,
-            category: raw.category,
-            connector: raw.connector,
-            fields,
-        };
-        self.by_key.insert((family, log_type.to_string()), mapping);
+        let mapping = Mapping::parse(file)?;
+        self.by_key
+            .insert((family, mapping.log_type.clone()), mapping);
         Ok(())
     }
 
@@ -237,6 +263,30 @@ impl Mappings {
     pub fn get(&self, family: Family, log_type: &str) -> Option<&Mapping> {
         self.by_key.get(&(family, log_type.to_string()))
     }
+}
+
+/// The entries of the mapping file's `section`, keyed by parsed field path, longest first so
+/// a path finds its closest prefix; a bad path is reported at its key.
+fn paths<T>(
+    file: &SourceFile,
+    section: &str,
+    entries: IndexMap<String, T>,
+) -> Result<Vec<(Path, T)>, String> {
+    let mut parsed = Vec::new();
+    for (field, value) in entries {
+        let path = parse_path(&field).map_err(|error| {
+            let diagnostic =
+                Diagnostic::new(format!("bad field path `{field}`: {}", error.message));
+            let diagnostic = match entry_span(&file.text, section, &field) {
+                Some(span) => diagnostic.at(span),
+                None => diagnostic,
+            };
+            render(file, &[diagnostic])
+        })?;
+        parsed.push((path, value));
+    }
+    parsed.sort_by_key(|(path, _)| std::cmp::Reverse(path.segments.len()));
+    Ok(parsed)
 }
 
 /// Writes the Sentinel table schemas (the JSON files Microsoft's KQL validator reads) into

@@ -18,6 +18,8 @@ pub struct Field {
     /// The field as EQL writes it; `?` in front when the index may not have it.
     pub text: String,
     pub kind: Kind,
+    /// The integration's pipeline removes empty strings, so the field never holds `""`.
+    pub drops_empty_strings: bool,
 }
 
 /// What Elasticsearch holds in a field, which decides the tests the query may run on it.
@@ -30,6 +32,8 @@ pub enum Kind {
     /// `double`, `float`.
     Real,
     Boolean,
+    /// `ip`: the parsed address, which no test reads as the event's text.
+    Address,
     /// A type EQL can only test for presence (`date`, objects).
     Other(&'static str),
 }
@@ -70,22 +74,10 @@ impl<'m> Fields<'m> {
                 };
                 (names, rest, kind, below)
             }
-            Resolved::Raw(path) if self.mapping.is_some() => {
-                let log_type = self
-                    .mapping
-                    .map(|m| m.log_type.as_str())
-                    .unwrap_or_default();
-                return Err(CompileError::unsupported(
-                    format!("the field `{path}`"),
-                    format!(
-                        "the Elastic mapping of {log_type} (mappings/elastic/{log_type}.yml) \
-                         has no field for it, and the integration's documents do not keep the \
-                         raw event; map it with --mappings"
-                    ),
-                    Some(pred.span.clone()),
-                ));
-            }
             Resolved::Raw(path) => {
+                if let Some(mapping) = self.mapping {
+                    return Err(left_out(mapping, path, pred));
+                }
                 let text = path.to_string();
                 if !self.unmapped.contains(&text) {
                     self.unmapped.push(text);
@@ -112,8 +104,30 @@ impl<'m> Fields<'m> {
             }
             text.push_str(&written);
         }
-        Ok(Field { text, kind })
+        let drops_empty_strings = self
+            .mapping
+            .is_some_and(|mapping| mapping.drops_empty_strings);
+        Ok(Field {
+            text,
+            kind,
+            drops_empty_strings,
+        })
     }
+}
+
+/// The refusal of a path the mapping does not map: the integration's documents hold the
+/// mapped fields only, so a raw path would silently find nothing.
+fn left_out(mapping: &Mapping, path: &Path, pred: &Pred) -> CompileError {
+    let log_type = &mapping.log_type;
+    let file = format!("the Elastic mapping of {log_type} (mappings/elastic/{log_type}.yml)");
+    let why = match mapping.unmapped_reason(path) {
+        Some(reason) => format!("{file} leaves it out: {reason}"),
+        None => format!(
+            "{file} has no field for it, and the integration's documents do not keep the raw \
+             event; map it with --mappings"
+        ),
+    };
+    CompileError::unsupported(format!("the field `{path}`"), why, Some(pred.span.clone()))
 }
 
 /// The keys of a path below its mapped field, `[*]` dropped (a multi-valued field holds every
@@ -158,6 +172,7 @@ fn kind_of(ty: ColumnType) -> Kind {
         ColumnType::Bool => Kind::Boolean,
         ColumnType::Datetime => Kind::Other("date"),
         ColumnType::Dynamic => Kind::Other("object"),
+        ColumnType::Ip => Kind::Address,
     }
 }
 

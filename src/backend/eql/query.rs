@@ -79,18 +79,31 @@ impl Emitter<'_> {
     fn pred(&mut self, pred: &Pred) -> Result<Eql, CompileError> {
         let field = self.fields.resolve(pred)?;
         let f = field.text.as_str();
-        if pred.test == Test::Exists {
-            let op = if pred.negated { "==" } else { "!=" };
-            return Ok(Eql::Term(format!("{f} {op} null")));
+        if field.drops_empty_strings && tests_empty_string(&pred.test) {
+            return Err(refuse(
+                pred,
+                &field,
+                "the integration's pipeline removes empty strings, so no document holds \"\"",
+            ));
         }
         let positive = match field.kind {
             Kind::Keyword => keyword(&pred.test, f, pred)?,
             Kind::Integer | Kind::Real => number(&pred.test, &field, pred)?,
             Kind::Boolean => boolean(&pred.test, f, pred)?,
+            Kind::Other(_) if pred.test == Test::Exists => Eql::Term(format!("{f} != null")),
             Kind::Other(ty) => {
                 let reason =
                     format!("a {ty} field can only be tested with is_null and is_not_null");
                 return Err(refuse(pred, &field, &reason));
+            }
+            Kind::Address => {
+                return Err(refuse(
+                    pred,
+                    &field,
+                    "an `ip` field keeps only values that parse as addresses, and finds an \
+                     address however it is written (`::ffff:192.0.2.1` is `192.0.2.1`), so no \
+                     test on it reads the event's text",
+                ));
             }
         };
         if !pred.negated {
@@ -102,6 +115,16 @@ impl Emitter<'_> {
             Eql::Term(text) if text == format!("{f} != null") => missing,
             positive => Eql::Or(vec![missing, not(positive)]),
         })
+    }
+}
+
+/// Whether the test compares with the empty string, which a pruned document never holds.
+fn tests_empty_string(test: &Test) -> bool {
+    match test {
+        Test::Equals { values, .. } => values
+            .iter()
+            .any(|value| matches!(value, Literal::Str(text) if text.is_empty())),
+        _ => false,
     }
 }
 
@@ -431,6 +454,62 @@ mod tests {
     fn eql(text: &str) -> Result<String, CompileError> {
         let rule = rule_from_condition("t", text).expect("the condition loads");
         Ok(condition(&rule.ir.push_negation(), None, "any")?.text)
+    }
+
+    fn eql_mapped(mapping: &str, text: &str) -> Result<String, CompileError> {
+        let file = crate::source::SourceFile::new("Test.Log.yml", mapping);
+        let mapping = Mapping::parse(&file).expect("the mapping parses");
+        let rule = rule_from_condition("t", text).expect("the condition loads");
+        Ok(condition(&rule.ir.push_negation(), Some(&mapping), "any")?.text)
+    }
+
+    fn refusal(result: Result<String, CompileError>) -> String {
+        match result {
+            Err(CompileError::Unsupported { reason, .. }) => reason,
+            other => panic!("not refused: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn no_test_reads_an_ip_field() {
+        let mapping = "fields:\n  ip: {name: source.ip, type: ip}\n";
+        for condition in ["ip eq \"192.0.2.1\"", "ip is_null", "ip is_not_empty"] {
+            let reason = refusal(eql_mapped(mapping, condition));
+            assert!(reason.contains("`ip` field"), "{condition}: {reason}");
+        }
+    }
+
+    #[test]
+    fn a_pruned_field_refuses_the_empty_string_only() {
+        let mapping = "drops_empty_strings: true\nfields:\n  a: {name: x.a}\n";
+        for condition in ["a eq \"\"", "a not_in [\"x\", \"\"]", "a eq_cs \"\""] {
+            let reason = refusal(eql_mapped(mapping, condition));
+            assert!(
+                reason.contains("removes empty strings"),
+                "{condition}: {reason}"
+            );
+        }
+        assert_eq!(
+            eql_mapped(mapping, "a eq \"x\"\na is_null").unwrap(),
+            "any where x.a : \"x\"\n  and x.a == null"
+        );
+        let keeping = "fields:\n  a: {name: x.a}\n";
+        assert_eq!(
+            eql_mapped(keeping, "a eq \"\"").unwrap(),
+            "any where x.a : \"\""
+        );
+    }
+
+    #[test]
+    fn a_field_left_out_is_refused_with_the_mapping_s_reason() {
+        let mapping = "fields:\n  a: {name: x.a}\nunmapped:\n  b: kept as flattened\n";
+        let reason = refusal(eql_mapped(mapping, "b.c eq \"x\""));
+        assert!(
+            reason.ends_with("leaves it out: kept as flattened"),
+            "{reason}"
+        );
+        let reason = refusal(eql_mapped(mapping, "z eq \"x\""));
+        assert!(reason.contains("has no field for it"), "{reason}");
     }
 
     #[test]

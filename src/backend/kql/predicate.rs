@@ -466,6 +466,7 @@ fn type_name(ty: ColumnType) -> &'static str {
         ColumnType::Datetime => "datetime",
         ColumnType::Guid => "guid",
         ColumnType::Dynamic => "dynamic",
+        ColumnType::Ip => "ip",
     }
 }
 

@@ -239,7 +239,9 @@ fn operand(located: &Located<'_>, rest: &[Segment], pred: &Pred) -> Result<Opera
         ColumnType::Long | ColumnType::Int => Operand::Integer(column),
         ColumnType::Real => Operand::Real(column),
         ColumnType::Bool => Operand::Bool(column),
-        ColumnType::Datetime | ColumnType::Guid => Operand::Opaque(column, located.ty),
+        ColumnType::Datetime | ColumnType::Guid | ColumnType::Ip => {
+            Operand::Opaque(column, located.ty)
+        }
         ColumnType::Dynamic => Operand::Json(column),
     })
 }
