@@ -2,6 +2,8 @@
 
 use serde::Serialize;
 
+use crate::attack::tactic_name;
+
 /// One `TA0001:T1078.004` entry, split for templates.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Attack {
@@ -16,31 +18,6 @@ pub struct Attack {
     pub parent_technique: String,
     /// `004` for a sub-technique.
     pub subtechnique: Option<String>,
-}
-
-/// The enterprise tactics, by id.
-const TACTICS: [(&str, &str); 14] = [
-    ("TA0043", "Reconnaissance"),
-    ("TA0042", "Resource Development"),
-    ("TA0001", "Initial Access"),
-    ("TA0002", "Execution"),
-    ("TA0003", "Persistence"),
-    ("TA0004", "Privilege Escalation"),
-    ("TA0005", "Defense Evasion"),
-    ("TA0006", "Credential Access"),
-    ("TA0007", "Discovery"),
-    ("TA0008", "Lateral Movement"),
-    ("TA0009", "Collection"),
-    ("TA0011", "Command and Control"),
-    ("TA0010", "Exfiltration"),
-    ("TA0040", "Impact"),
-];
-
-pub fn tactic_name(id: &str) -> Option<&'static str> {
-    TACTICS
-        .iter()
-        .find(|(known, _)| *known == id)
-        .map(|(_, name)| *name)
 }
 
 /// Splits `TA0001:T1078.004` ids; the loader has already checked their shape.

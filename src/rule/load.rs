@@ -7,7 +7,7 @@ use regex::Regex;
 use super::condition_map::ConditionMap;
 use super::model::RuleFile;
 use super::yaml::{self, key_span};
-use crate::backend::mitre::tactic_name;
+use crate::attack::tactic_name;
 use crate::diagnostic::Diagnostic;
 use crate::eval::Evaluator;
 use crate::ir::{self, Path};

@@ -5,9 +5,9 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::query::Query;
+use crate::attack::tactic_name;
 use crate::backend::CompileError;
 use crate::backend::context::RuleView;
-use crate::backend::mitre::tactic_name;
 use crate::mapping::Connector;
 
 /// The namespace of rule ids: `id` is the UUIDv5 of the RuleID under it, so a rule keeps its
