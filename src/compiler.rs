@@ -2,6 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use crate::backend::{self, Artifact, CompileError, Context};
 use crate::diagnostic::Diagnostic;
 use crate::rule::{Catalog, LoadedFile};
@@ -27,7 +29,7 @@ pub fn compile_catalog<'c>(
 ) -> Vec<Compiled<'c>> {
     catalog
         .files
-        .iter()
+        .par_iter()
         .map(|file| compile_file(file, targets, cx))
         .collect()
 }

@@ -1,6 +1,8 @@
 //! What a condition's structure says about a rule: the predicates it suppresses
 //! (exclusions) and the ones it looks for (indicators), read from the condition as written.
 
+use std::collections::{BTreeSet, HashMap};
+
 use serde::Serialize;
 
 use crate::rule::Catalog;
@@ -20,23 +22,30 @@ pub struct Row {
 /// Every rule's indicators, to count how widely an indicator is used.
 #[derive(Debug, Clone, Default)]
 pub struct Corpus {
-    /// Rule id and its indicators, with values lowercased for comparison.
-    rules: Vec<(String, Vec<Row>)>,
+    ids: Vec<String>,
+    /// Field, operator and lowercased value to the rules (indexes into `ids`) with an
+    /// indicator testing it.
+    index: HashMap<(String, String, String), Vec<usize>>,
 }
 
 impl Corpus {
     /// Indexes the indicators of `(rule id, condition)` pairs.
     pub fn new<'a>(rules: impl IntoIterator<Item = (&'a str, &'a Expr)>) -> Corpus {
-        let rules = rules
-            .into_iter()
-            .map(|(id, condition)| {
-                (
-                    id.to_string(),
-                    indicators(condition).into_iter().map(folded).collect(),
-                )
-            })
-            .collect();
-        Corpus { rules }
+        let mut corpus = Corpus::default();
+        for (id, condition) in rules {
+            let rule = corpus.ids.len();
+            corpus.ids.push(id.to_string());
+            for row in indicators(condition).into_iter().map(folded) {
+                for value in row.values {
+                    let key = (row.field.clone(), row.kind.clone(), value);
+                    let rules = corpus.index.entry(key).or_default();
+                    if rules.last() != Some(&rule) {
+                        rules.push(rule);
+                    }
+                }
+            }
+        }
+        corpus
     }
 
     /// Indexes every loaded rule of a catalog.
@@ -45,16 +54,20 @@ impl Corpus {
         Corpus::new(rules.map(|rule| (rule.meta.rule_id.as_str(), &rule.ast)))
     }
 
-    /// Fills in each row's corpus count, leaving out the rule `own_id` itself.
+    /// Fills in each row's corpus count, leaving out the rule `own_id` itself: the rules
+    /// with an indicator on the same field with the same operator and one of the values.
     pub fn count(&self, own_id: &str, rows: Vec<Row>) -> Vec<Row> {
         rows.into_iter()
             .map(|row| {
                 let probe = folded(row.clone());
-                let count = self
-                    .rules
+                let mut rules: BTreeSet<usize> = BTreeSet::new();
+                for value in probe.values {
+                    let key = (probe.field.clone(), probe.kind.clone(), value);
+                    rules.extend(self.index.get(&key).into_iter().flatten().copied());
+                }
+                let count = rules
                     .iter()
-                    .filter(|(id, _)| id != own_id)
-                    .filter(|(_, others)| others.iter().any(|other| same_indicator(&probe, other)))
+                    .filter(|&&rule| self.ids[rule] != own_id)
                     .count();
                 Row {
                     corpus: Some(count),
@@ -72,10 +85,6 @@ fn folded(row: Row) -> Row {
         .map(|value| value.to_lowercase())
         .collect();
     Row { values, ..row }
-}
-
-fn same_indicator(a: &Row, b: &Row) -> bool {
-    a.field == b.field && a.kind == b.kind && a.values.iter().any(|value| b.values.contains(value))
 }
 
 /// The predicates inside every top-level conjunct of the form `not (...)`.

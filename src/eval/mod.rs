@@ -126,12 +126,9 @@ fn compile_test(test: &Test) -> Result<Check, String> {
             patterns
                 .iter()
                 .map(|pattern| {
-                    regex::RegexBuilder::new(&pattern.to_rust())
-                        .case_insensitive(*case == Case::Insensitive)
-                        .build()
-                        .map_err(|error| {
-                            format!("the regex `{}` cannot be built: {error}", pattern.source)
-                        })
+                    pattern.to_regex(*case).map_err(|error| {
+                        format!("the regex `{}` cannot be built: {error}", pattern.source)
+                    })
                 })
                 .collect::<Result<_, _>>()?,
         ),

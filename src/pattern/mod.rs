@@ -4,12 +4,17 @@
 //! engine agrees on; anything else is rejected with a message naming it. Each engine then
 //! gets the pattern printed in its own syntax from the tree, never from the user's text.
 
+use crate::ir::Case;
+
 mod charset;
 mod check;
 mod print;
 
 pub use charset::CharSet;
-pub use print::{ClassStyle, Flavor, Folding, POSIX, POSTGRES, PYTHON, RE2, RUST, SQLITE, print};
+pub use print::{
+    ClassStyle, Flavor, Folding, POSIX, POSTGRES, PYTHON, RE2, RUST, RUST_INSENSITIVE, SQLITE,
+    print,
+};
 
 /// A checked pattern: the text the user wrote and its tree.
 #[derive(Debug, Clone, PartialEq)]
@@ -88,5 +93,19 @@ impl Pattern {
     /// their ASCII ranges so they mean what they mean on every other engine.
     pub fn to_rust(&self) -> String {
         print::print(&self.node, &RUST, Folding::AsWritten)
+    }
+
+    /// The pattern as a Rust regex, ignoring case when `case` says so: the regex the
+    /// evaluator runs.
+    pub fn to_regex(&self, case: Case) -> Result<regex::Regex, regex::Error> {
+        let insensitive = case == Case::Insensitive;
+        let flavor = if insensitive {
+            &RUST_INSENSITIVE
+        } else {
+            &RUST
+        };
+        regex::RegexBuilder::new(&print::print(&self.node, flavor, Folding::AsWritten))
+            .case_insensitive(insensitive)
+            .build()
     }
 }

@@ -27,6 +27,10 @@ pub struct Flavor {
     pub literal: fn(char, &mut String),
     /// Writes a character inside a class.
     pub class_char: fn(char, &mut String),
+    /// Whether a class that case folding leaves unchanged is written with folding switched
+    /// off inside it (`(?-i:[^\n])`): the Rust regex would otherwise fold a class holding
+    /// most of Unicode, which costs milliseconds per pattern, to the same set.
+    pub scoped_case: bool,
 }
 
 /// How the members of a class are written.
@@ -47,6 +51,14 @@ pub const RUST: Flavor = Flavor {
     class: ClassStyle::Escaped,
     literal: escape_punctuation,
     class_char: escape_punctuation,
+    scoped_case: false,
+};
+
+/// Rust's `regex` with its case-insensitive flag set: as [`RUST`], with classes that case
+/// folding leaves unchanged kept out of the folding.
+pub const RUST_INSENSITIVE: Flavor = Flavor {
+    scoped_case: true,
+    ..RUST
 };
 
 /// SQLite's `regexp` extension (the one in the sqlite3 shell): no `(?:`, and only
@@ -59,6 +71,7 @@ pub const SQLITE: Flavor = Flavor {
     class: ClassStyle::Escaped,
     literal: sqlite_char,
     class_char: sqlite_char,
+    scoped_case: false,
 };
 
 /// RE2, the engine behind KQL's `matches regex`: only metacharacters are escaped, so a
@@ -71,6 +84,7 @@ pub const RE2: Flavor = Flavor {
     class: ClassStyle::Escaped,
     literal: re2_literal,
     class_char: re2_class_char,
+    scoped_case: false,
 };
 
 /// PostgreSQL's advanced regular expressions (ARE). Their `.` also matches a newline, so it
@@ -82,6 +96,7 @@ pub const POSTGRES: Flavor = Flavor {
     class: ClassStyle::Escaped,
     literal: postgres_char,
     class_char: postgres_char,
+    scoped_case: false,
 };
 
 /// POSIX extended regexes as Snowflake reads them: plain groups, and classes laid out so
@@ -93,6 +108,7 @@ pub const POSIX: Flavor = Flavor {
     class: ClassStyle::Posix,
     literal: posix_char,
     class_char: push_char,
+    scoped_case: false,
 };
 
 /// Python's `re`. Its `$` also matches before a trailing newline, so the end is `\Z`, and
@@ -104,6 +120,7 @@ pub const PYTHON: Flavor = Flavor {
     class: ClassStyle::Escaped,
     literal: python_literal,
     class_char: python_class_char,
+    scoped_case: false,
 };
 
 /// How letters are written so that the engine matches what the evaluator's case rules match.
@@ -229,7 +246,16 @@ impl Printer<'_> {
             Folding::AsciiFlag => without_ascii_uppercase(&case_closure(&written)),
             Folding::AsWritten | Folding::Lowercase => written,
         };
-        self.escaped_members(&written, negate);
+        // A negated class is folded before it is negated; the set it negates is the small one.
+        let unchanged_by_folding =
+            set.complement().ranges.is_empty() || negate && case_closure(&written) == written;
+        if self.flavor.scoped_case && unchanged_by_folding {
+            self.out.push_str("(?-i:");
+            self.escaped_members(&written, negate);
+            self.out.push(')');
+        } else {
+            self.escaped_members(&written, negate);
+        }
     }
 
     fn escaped_members(&mut self, set: &CharSet, negate: bool) {
@@ -286,6 +312,44 @@ impl Printer<'_> {
 
 /// Every character a case-insensitive Rust regex matches for a character of `set`.
 fn case_closure(set: &CharSet) -> CharSet {
+    // Simple case folding sorts characters into orbits, and the closure is the union of the
+    // orbits the set reaches. For a set holding nearly everything, it is quicker to find the
+    // few characters left out whose whole orbit is left out too.
+    let outside = set.complement();
+    if size(&outside) <= SMALL_SET.min(size(set)) {
+        let kept_out: Vec<(char, char)> = outside
+            .ranges
+            .iter()
+            .flat_map(|&(start, end)| start..=end)
+            .filter(|&c| within(&fold(&CharSet::new(vec![(c, c)])), &outside))
+            .map(|c| (c, c))
+            .collect();
+        return CharSet::new(kept_out).complement();
+    }
+    fold(set)
+}
+
+/// Whether every character of `inner` is in `outer`.
+fn within(inner: &CharSet, outer: &CharSet) -> bool {
+    inner.ranges.iter().all(|&(start, end)| {
+        outer
+            .ranges
+            .iter()
+            .any(|&(low, high)| low <= start && end <= high)
+    })
+}
+
+/// Above this many characters, a set's complement is folded directly.
+const SMALL_SET: usize = 4096;
+
+fn size(set: &CharSet) -> usize {
+    set.ranges
+        .iter()
+        .map(|&(start, end)| end as usize - start as usize + 1)
+        .sum()
+}
+
+fn fold(set: &CharSet) -> CharSet {
     let ranges = set
         .ranges
         .iter()
@@ -454,7 +518,57 @@ fn sqlite_char(c: char, out: &mut String) {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use crate::ir::Case;
     use crate::pattern::Pattern;
+
+    #[test]
+    fn classes_folding_leaves_alone_skip_the_folding() {
+        for source in [r"[\s\S]x", r"[^\n]+", r"[^0-9]", r"[^k]", "[^a-z]é"] {
+            let pattern = Pattern::parse(source).expect("portable");
+            let plain = regex::RegexBuilder::new(&pattern.to_rust())
+                .case_insensitive(true)
+                .build()
+                .expect("builds");
+            let scoped = pattern.to_regex(Case::Insensitive).expect("builds");
+            for text in [
+                "X", "x", "\n", "k", "K", "\u{212a}", "7", "aÉ", "Zé", "\u{1}",
+            ] {
+                assert_eq!(
+                    plain.is_match(text),
+                    scoped.is_match(text),
+                    "{source} on {text:?}"
+                );
+            }
+        }
+        let printed = print(
+            &Pattern::parse(r"[^\n]").expect("ok").node,
+            &RUST_INSENSITIVE,
+            Folding::AsWritten,
+        );
+        assert_eq!(printed, r"(?-i:[^\n])");
+        let kept = print(
+            &Pattern::parse("[^k]").expect("ok").node,
+            &RUST_INSENSITIVE,
+            Folding::AsWritten,
+        );
+        assert_eq!(
+            kept, "[^k]",
+            "k has other case forms, so folding changes the class"
+        );
+    }
+
+    #[test]
+    fn closing_a_large_set_through_its_complement_is_exact() {
+        for outside in [
+            vec![('k', 'k')],
+            vec![('0', '9'), ('a', 'z')],
+            vec![('\u{1}', '\u{1f}')],
+        ] {
+            let set = CharSet::new(outside).complement();
+            assert_eq!(case_closure(&set), fold(&set));
+        }
+    }
 
     #[test]
     fn angle_brackets_stay_literal_for_rust() {

@@ -5,6 +5,8 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use super::load::{Rule, load_rule};
 use super::yaml::key_span;
 use crate::diagnostic::Diagnostic;
@@ -77,7 +79,7 @@ fn is_rule_file(path: &Path) -> bool {
 /// Loads every rule file, then checks what only the whole catalog can show: duplicate ids.
 pub fn load_catalog(paths: &[PathBuf]) -> Result<Catalog, String> {
     let files = discover_rule_files(paths)?;
-    let mut loaded: Vec<LoadedFile> = files.iter().map(|path| load_file(path)).collect();
+    let mut loaded: Vec<LoadedFile> = files.par_iter().map(|path| load_file(path)).collect();
     report_duplicate_ids(&mut loaded);
     report_duplicate_stems(&mut loaded);
     Ok(Catalog { files: loaded })
@@ -157,27 +159,32 @@ fn report_duplicate_ids(files: &mut [LoadedFile]) {
 /// Marks every file whose name (without extension) another file also has: their artifacts,
 /// named after the file, would overwrite each other.
 fn report_duplicate_stems(files: &mut [LoadedFile]) {
-    let stem = |file: &LoadedFile| file.source.path.file_stem().map(|s| s.to_os_string());
-    let stems: Vec<_> = files.iter().map(stem).collect();
+    let mut by_stem: HashMap<std::ffi::OsString, Vec<usize>> = HashMap::new();
+    for (index, file) in files.iter().enumerate() {
+        if let Some(stem) = file.source.path.file_stem() {
+            by_stem.entry(stem.to_os_string()).or_default().push(index);
+        }
+    }
     let paths: Vec<String> = files
         .iter()
         .map(|file| file.source.path.display().to_string())
         .collect();
-    for (index, file) in files.iter_mut().enumerate() {
-        let others: Vec<&str> = stems
-            .iter()
-            .enumerate()
-            .filter(|(other, name)| *other != index && **name == stems[index])
-            .filter_map(|(other, _)| paths.get(other).map(String::as_str))
-            .collect();
-        if others.is_empty() {
-            continue;
+    for indices in by_stem.values().filter(|indices| indices.len() > 1) {
+        for &index in indices {
+            let others: Vec<&str> = indices
+                .iter()
+                .filter(|&&other| other != index)
+                .map(|&other| paths[other].as_str())
+                .collect();
+            let message = format!(
+                "another rule file has the same name: {}; their artifacts would overwrite each \
+                 other",
+                others.join(", ")
+            );
+            let hint = "give every rule file its own name, after its rule";
+            files[index]
+                .errors
+                .push(Diagnostic::new(message).with_hint(hint));
         }
-        let message = format!(
-            "another rule file has the same name: {}; their artifacts would overwrite each other",
-            others.join(", ")
-        );
-        let hint = "give every rule file its own name, after its rule";
-        file.errors.push(Diagnostic::new(message).with_hint(hint));
     }
 }

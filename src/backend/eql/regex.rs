@@ -12,6 +12,7 @@
 //! (`(^|,)admin` is the two branches `admin.*` and `.*,admin.*`) and refused otherwise.
 
 use std::fmt::Write as _;
+use std::sync::LazyLock;
 
 use crate::ir::Case;
 use crate::pattern::{CharSet, Class, Node, Pattern};
@@ -304,17 +305,27 @@ fn single(mut chars: impl Iterator<Item = char>) -> Option<char> {
     chars.next().is_none().then_some(first)
 }
 
+/// Every non-ASCII character that has other case forms, with those forms: a few thousand
+/// pairs, found once, so closing a class under case does not visit every character in it.
+static CASE_PAIRS: LazyLock<Vec<(char, char)>> = LazyLock::new(|| {
+    ('\u{80}'..=char::MAX)
+        .flat_map(|c| case_forms(c).into_iter().skip(1).map(move |form| (c, form)))
+        .collect()
+});
+
 /// The set with the case forms of its non-ASCII characters added.
 fn case_closure(set: &CharSet) -> CharSet {
     let mut ranges = set.ranges.clone();
-    for &(start, end) in &set.ranges {
-        if end.is_ascii() {
-            continue;
-        }
-        for c in start.max('\u{80}')..=end {
-            ranges.extend(case_forms(c).into_iter().skip(1).map(|form| (form, form)));
-        }
-    }
+    let holds = |c: char| {
+        let at = set.ranges.partition_point(|&(_, end)| end < c);
+        set.ranges.get(at).is_some_and(|&(start, _)| start <= c)
+    };
+    ranges.extend(
+        CASE_PAIRS
+            .iter()
+            .filter(|(c, _)| holds(*c))
+            .map(|&(_, form)| (form, form)),
+    );
     CharSet::new(ranges)
 }
 

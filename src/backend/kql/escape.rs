@@ -6,6 +6,9 @@
 //! Any other control character has no documented spelling, so text holding one is refused
 //! rather than written in a way the engine might read differently.
 
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
 /// Names that KQL reads as keywords, so a column or key spelled so must be bracketed. Taken
 /// from the keyword table of Microsoft's parser (`Kusto.Language` 12.4.1), plus the literals
 /// `true` and `false`; names with other characters are bracketed anyway.
@@ -99,15 +102,17 @@ pub fn number_literal(value: f64) -> Option<String> {
     Some(format!("{value:?}"))
 }
 
+/// [`KEYWORDS`] as a set, built once.
+static KEYWORD_SET: LazyLock<HashSet<&'static str>> =
+    LazyLock::new(|| KEYWORDS.split_whitespace().collect());
+
 /// `[A-Za-z_][A-Za-z0-9_]*` and not a keyword.
 fn is_plain_name(name: &str) -> bool {
     let mut chars = name.chars();
     let first_ok = chars
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
-    first_ok
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && !KEYWORDS.split_whitespace().any(|keyword| keyword == name)
+    first_ok && chars.all(|c| c.is_ascii_alphanumeric() || c == '_') && !KEYWORD_SET.contains(name)
 }
 
 /// Reads a literal written by [`string_literal`] back, following KQL's lexer: verbatim

@@ -7,8 +7,6 @@
 //! may be null where the field is missing; it sits only under `and`/`or`, where null acts as
 //! false.
 
-use regex::RegexBuilder;
-
 use super::expr::{Expr, Func, InOp, Literal, Number, Op};
 use super::helpers::{Helper, Used};
 use crate::backend::CompileError;
@@ -221,9 +219,8 @@ impl TextTest<'_> {
                     TextOp::EndsWith => text.ends_with(&needle),
                 }
             }
-            TextTest::Regex(pattern, case) => RegexBuilder::new(&pattern.to_rust())
-                .case_insensitive(case == Case::Insensitive)
-                .build()
+            TextTest::Regex(pattern, case) => pattern
+                .to_regex(case)
                 .is_ok_and(|regex| regex.is_match(text)),
         }
     }
