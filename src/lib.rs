@@ -10,12 +10,15 @@
 //! - [`eval`]: the reference evaluator, which every backend is held to;
 //! - [`diagnostic`]: errors as data, rendered as caret reports in one place;
 //! - [`mapping`]: where each target keeps each log type's fields;
+//! - [`attack`]: MITRE ATT&CK tactics and techniques, which targets and imports name;
 //! - [`backend`]: one backend per [`target`], rendering artifacts through [`templates`];
 //! - [`compiler`]: the catalog through the backends (`ruleport compile`);
 //! - [`testing`]: running a rule's tests (`ruleport test`);
 //! - [`check`]: the CI gate over all of it (`ruleport check`);
-//! - [`verify`]: running compiled output on real engines (`ruleport verify`).
+//! - [`verify`]: running compiled output on real engines (`ruleport verify`);
+//! - [`sigma`]: Sigma rules into rule files (`ruleport import sigma`).
 
+pub mod attack;
 pub mod backend;
 pub mod check;
 mod code_escape;
@@ -28,6 +31,7 @@ pub mod ir;
 pub mod mapping;
 pub mod pattern;
 pub mod rule;
+pub mod sigma;
 pub mod source;
 pub mod syntax;
 pub mod target;

@@ -1,0 +1,445 @@
+//! A Sigma rule's `detection` section: each named search becomes a [`Cond`].
+//!
+//! A search that is a mapping joins its items with `and`; one that is a list of mappings
+//! joins them with `or`. An item `field|modifiers: values` tests the field against its values,
+//! joined with `or` (with `all`, `and`). Searches without a field (keywords) have no place to
+//! look in a structured event and are refused.
+
+use indexmap::IndexMap;
+
+use super::Problem;
+use super::logsource::Renames;
+use super::modifier::{self, Modifier, ModifierError};
+use super::tree::{Cond, Literal, Op, Pred};
+use super::value::{Compare, Part, SigmaString, Value};
+use super::yaml::{Kind, Node};
+use crate::ir::{Path, Segment};
+
+/// The named searches, in file order, and the `condition` node.
+pub struct Detection<'n> {
+    pub searches: IndexMap<String, Cond>,
+    pub condition: &'n Node,
+}
+
+/// Reads the `detection` mapping; `rename` maps Sigma field names to event paths.
+pub fn read_detection<'n>(node: &'n Node, rename: &Renames) -> Result<Detection<'n>, Problem> {
+    let Kind::Mapping(entries) = &node.kind else {
+        return Err(Problem::invalid(
+            node.span.clone(),
+            "`detection` is not a mapping",
+            "",
+        ));
+    };
+    let mut searches = IndexMap::new();
+    let mut condition = None;
+    for (key, value) in entries {
+        let name = key.as_str().unwrap_or_default();
+        match name {
+            "condition" => condition = Some(value),
+            "timeframe" => {
+                return Err(Problem::unsupported(
+                    key.span.clone(),
+                    "`timeframe` windows are correlation logic, which ruleport cannot express",
+                    "a rule tests one event at a time",
+                ));
+            }
+            _ => {
+                searches.insert(name.to_string(), search(key, value, rename)?);
+            }
+        }
+    }
+    let condition = condition.ok_or_else(|| {
+        Problem::invalid(
+            node.span.clone(),
+            "`detection` has no `condition`",
+            "add `condition:` naming the searches, such as `condition: selection`",
+        )
+    })?;
+    Ok(Detection {
+        searches,
+        condition,
+    })
+}
+
+fn search(key: &Node, value: &Node, rename: &Renames) -> Result<Cond, Problem> {
+    match &value.kind {
+        Kind::Mapping(items) if !items.is_empty() => all_items(items, rename),
+        Kind::Sequence(alternatives)
+            if !alternatives.is_empty()
+                && alternatives.iter().all(
+                    |item| matches!(&item.kind, Kind::Mapping(items) if !items.is_empty()),
+                ) =>
+        {
+            let mut ors = Vec::new();
+            for alternative in alternatives {
+                let Kind::Mapping(items) = &alternative.kind else {
+                    continue;
+                };
+                ors.push(all_items(items, rename)?);
+            }
+            Ok(Cond::or(ors))
+        }
+        Kind::Mapping(_) | Kind::Sequence(_) if is_empty(value) => Err(Problem::invalid(
+            value.span.clone(),
+            format!("the search `{}` is empty", key.as_str().unwrap_or_default()),
+            "",
+        )),
+        _ => Err(Problem::unsupported(
+            key.span.clone(),
+            format!(
+                "the search `{}` is a keyword search: values without a field",
+                key.as_str().unwrap_or_default()
+            ),
+            "ruleport tests fields of structured events; name the field that holds the text",
+        )),
+    }
+}
+
+fn is_empty(node: &Node) -> bool {
+    match &node.kind {
+        Kind::Mapping(items) => items.is_empty(),
+        Kind::Sequence(items) => items.is_empty(),
+        Kind::Scalar { .. } => false,
+    }
+}
+
+fn all_items(items: &[(Node, Node)], rename: &Renames) -> Result<Cond, Problem> {
+    let conds = items
+        .iter()
+        .map(|(key, values)| item(key, values, rename))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Cond::and(conds))
+}
+
+/// One `field|modifiers: values` item.
+fn item(key: &Node, values: &Node, rename: &Renames) -> Result<Cond, Problem> {
+    let text = key.as_str().unwrap_or_default();
+    let mut names = text.split('|');
+    let field = names.next().unwrap_or_default();
+    if field.is_empty() {
+        return Err(Problem::unsupported(
+            key.span.clone(),
+            format!("`{text}` is a keyword search: modifiers without a field"),
+            "ruleport tests fields of structured events; name the field that holds the text",
+        ));
+    }
+    let modifiers = names
+        .map(modifier::parse_modifier)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|error| from_modifier(key, error))?;
+    let path = field_path(key, field, rename)?;
+
+    let raw = scalar_values(values)?;
+    let groups = modifier::apply(&modifiers, &raw).map_err(|error| from_modifier(key, error))?;
+    let mut conds = Vec::new();
+    for group in &groups {
+        let preds = group
+            .iter()
+            .map(|value| predicate(&path, value, key))
+            .collect::<Result<Vec<_>, _>>()?;
+        conds.push(merge(preds));
+    }
+
+    let linked = if modifiers.contains(&Modifier::All) {
+        Cond::and(conds)
+    } else {
+        let preds: Vec<Pred> = conds
+            .into_iter()
+            .flat_map(|cond| match cond {
+                Cond::Or(items) => items,
+                other => vec![other],
+            })
+            .filter_map(|cond| match cond {
+                Cond::Pred(pred) => Some(pred),
+                _ => None,
+            })
+            .collect();
+        merge(preds)
+    };
+    Ok(if modifiers.contains(&Modifier::Neq) {
+        Cond::not(linked)
+    } else {
+        linked
+    })
+}
+
+fn from_modifier(key: &Node, error: ModifierError) -> Problem {
+    let problem = if error.unsupported {
+        Problem::unsupported
+    } else {
+        Problem::invalid
+    };
+    problem(key.span.clone(), error.message, error.hint)
+}
+
+/// The event path of a Sigma field: renamed by the log source's table, then read with `.`
+/// as nesting, as Sigma's dotted names mean in JSON events.
+fn field_path(key: &Node, field: &str, rename: &Renames) -> Result<Path, Problem> {
+    let segments: Vec<&str> = field.split('.').collect();
+    if segments.iter().any(|segment| segment.is_empty()) {
+        return Err(Problem::invalid(
+            key.span.clone(),
+            format!("the field name `{field}` has an empty part"),
+            "write field names such as `requestParameters.bucketName`",
+        ));
+    }
+    Ok(rename.apply(&segments).unwrap_or_else(|| Path {
+        segments: segments
+            .iter()
+            .map(|segment| Segment::Key((*segment).to_string()))
+            .collect(),
+    }))
+}
+
+fn scalar_values(node: &Node) -> Result<Vec<Value>, Problem> {
+    let nodes: Vec<&Node> = match &node.kind {
+        Kind::Sequence(items) => items.iter().collect(),
+        _ => vec![node],
+    };
+    if nodes.is_empty() {
+        return Err(Problem::invalid(
+            node.span.clone(),
+            "the list of values is empty",
+            "",
+        ));
+    }
+    nodes
+        .into_iter()
+        .map(|node| {
+            Value::from_node(node).ok_or_else(|| {
+                Problem::invalid(
+                    node.span.clone(),
+                    format!(
+                        "a value is {}, not a string, number, boolean or null",
+                        node.describe()
+                    ),
+                    "",
+                )
+            })
+        })
+        .collect()
+}
+
+/// Joins predicates with `or`, merging those with the same operator into one list.
+fn merge(preds: Vec<Pred>) -> Cond {
+    let mut merged: Vec<Pred> = Vec::new();
+    for pred in preds {
+        let listable = !matches!(
+            pred.op,
+            Op::IsNull | Op::IsNotNull | Op::Gt | Op::Ge | Op::Lt | Op::Le
+        );
+        let same = merged
+            .iter()
+            .position(|seen| listable && seen.op == pred.op && seen.cased == pred.cased);
+        match same {
+            Some(at) => {
+                for value in pred.values {
+                    if !merged[at].values.contains(&value) {
+                        merged[at].values.push(value);
+                    }
+                }
+            }
+            None if merged.contains(&pred) => {}
+            None => merged.push(pred),
+        }
+    }
+    Cond::or(merged.into_iter().map(Cond::Pred).collect())
+}
+
+/// The predicate testing `path` against one value.
+fn predicate(path: &Path, value: &Value, key: &Node) -> Result<Pred, Problem> {
+    let make = |op, cased, values| Pred {
+        path: path.clone(),
+        op,
+        cased,
+        values,
+        origin: key.span.clone(),
+    };
+    Ok(match value {
+        Value::Str { string, cased } => {
+            if string
+                .parts
+                .iter()
+                .any(|part| matches!(part, Part::Text(t) if t.contains('\0')))
+            {
+                return Err(Problem::unsupported(
+                    key.span.clone(),
+                    "UTF-16 text without `base64` holds NUL characters, which log text does not",
+                    "add `base64` or `base64offset` after `wide`",
+                ));
+            }
+            let (op, text) = string_test(string);
+            make(op, *cased, vec![Literal::Str(text)])
+        }
+        Value::Number(text) => make(Op::Eq, false, vec![Literal::Number(text.clone())]),
+        Value::Bool(value) => make(Op::Eq, false, vec![Literal::Bool(*value)]),
+        Value::Null => make(Op::IsNull, false, Vec::new()),
+        Value::Exists(true) => make(Op::IsNotNull, false, Vec::new()),
+        Value::Exists(false) => make(Op::IsNull, false, Vec::new()),
+        Value::Compare { op, number } => {
+            let op = match op {
+                Compare::Gt => Op::Gt,
+                Compare::Ge => Op::Ge,
+                Compare::Lt => Op::Lt,
+                Compare::Le => Op::Le,
+            };
+            make(op, false, vec![Literal::Number(number.clone())])
+        }
+        Value::Regex {
+            pattern,
+            ignore_case,
+            multiline,
+            dot_all,
+        } => {
+            let (pattern, ignore_case) = regex(pattern, *ignore_case, *multiline, *dot_all)
+                .map_err(|(message, hint)| Problem::unsupported(key.span.clone(), message, hint))?;
+            make(Op::Regex, !ignore_case, vec![Literal::Str(pattern)])
+        }
+    })
+}
+
+/// The string operator and operand that match what a wildcard string matches: the plain
+/// operators where the wildcards are only a leading and/or trailing `*`, else an anchored
+/// regex in which `*` and `?` match any characters, line breaks included.
+fn string_test(string: &SigmaString) -> (Op, String) {
+    if string.parts == [Part::AnyRun] {
+        return (Op::Contains, String::new());
+    }
+    let before = string.starts_with_any_run();
+    let after = string.ends_with_any_run() && string.parts.len() > usize::from(before);
+    let inner = &string.parts[usize::from(before)..string.parts.len() - usize::from(after)];
+    if let Some(text) = plain_text(inner) {
+        let op = match (before, after) {
+            (false, false) => Op::Eq,
+            (true, false) => Op::EndsWith,
+            (false, true) => Op::StartsWith,
+            (true, true) => Op::Contains,
+        };
+        return (op, text);
+    }
+    let mut pattern = String::new();
+    if !before {
+        pattern.push('^');
+    }
+    for part in inner {
+        match part {
+            Part::Text(text) => escape_regex(text, &mut pattern),
+            Part::AnyRun => pattern.push_str(r"[\s\S]*"),
+            Part::AnyOne => pattern.push_str(r"[\s\S]"),
+        }
+    }
+    if !after {
+        pattern.push('$');
+    }
+    (Op::Regex, pattern)
+}
+
+fn plain_text(parts: &[Part]) -> Option<String> {
+    let mut text = String::new();
+    for part in parts {
+        match part {
+            Part::Text(piece) => text.push_str(piece),
+            _ => return None,
+        }
+    }
+    Some(text)
+}
+
+fn escape_regex(text: &str, out: &mut String) {
+    for c in text.chars() {
+        if "\\.+*?()|[]{}^$".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+}
+
+/// A Sigma regex in the condition language: a leading `(?i)` becomes the case-insensitive
+/// `regex`, `s` (dot matches newlines) is written out, and `m` (line anchors) is refused
+/// where the pattern has anchors, since ruleport's `^` and `$` match at the ends of the
+/// whole text only.
+fn regex(
+    pattern: &str,
+    ignore_case: bool,
+    multiline: bool,
+    dot_all: bool,
+) -> Result<(String, bool), (String, String)> {
+    let (pattern, ignore_case) = match pattern.strip_prefix("(?i)") {
+        Some(rest) => (rest, true),
+        None => (pattern, ignore_case),
+    };
+    let mut out = String::new();
+    let mut chars = pattern.chars();
+    let mut in_class = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                out.push(c);
+                out.extend(chars.next());
+            }
+            '[' if !in_class => {
+                in_class = true;
+                out.push(c);
+                let rest = chars.as_str();
+                if let Some((skip, after)) = ["^]", "]", "^"]
+                    .into_iter()
+                    .find_map(|skip| rest.strip_prefix(skip).map(|after| (skip, after)))
+                {
+                    out.push_str(skip);
+                    chars = after.chars();
+                }
+            }
+            ']' if in_class => {
+                in_class = false;
+                out.push(c);
+            }
+            '.' if dot_all && !in_class => out.push_str(r"[\s\S]"),
+            '^' | '$' if multiline && !in_class => {
+                return Err((
+                    "a multi-line (`m`) regex with `^` or `$` cannot be expressed".to_string(),
+                    "ruleport's anchors match at the start and end of the whole text".to_string(),
+                ));
+            }
+            c => out.push(c),
+        }
+    }
+    Ok((out, ignore_case))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn test_of(text: &str) -> (Op, String) {
+        string_test(&SigmaString::parse(text))
+    }
+
+    #[test]
+    fn wildcards_become_string_operators_or_regexes() {
+        assert_eq!(test_of("abc"), (Op::Eq, "abc".into()));
+        assert_eq!(test_of("*abc"), (Op::EndsWith, "abc".into()));
+        assert_eq!(test_of("abc*"), (Op::StartsWith, "abc".into()));
+        assert_eq!(test_of("*abc*"), (Op::Contains, "abc".into()));
+        assert_eq!(test_of("*"), (Op::Contains, String::new()));
+        assert_eq!(test_of(r"\*a"), (Op::Eq, "*a".into()));
+        assert_eq!(test_of("a*b.c"), (Op::Regex, r"^a[\s\S]*b\.c$".into()));
+        assert_eq!(test_of("*a?b*"), (Op::Regex, r"a[\s\S]b".into()));
+    }
+
+    #[test]
+    fn regex_flags_are_written_out_or_refused() {
+        assert_eq!(
+            regex("(?i)ab", false, false, false),
+            Ok(("ab".into(), true))
+        );
+        assert_eq!(
+            regex(r"a.b[.]\.", false, false, true),
+            Ok((r"a[\s\S]b[.]\.".into(), false))
+        );
+        assert!(regex("^a", false, true, false).is_err());
+        assert_eq!(
+            regex("[$^]a", false, true, false),
+            Ok(("[$^]a".into(), false))
+        );
+    }
+}
