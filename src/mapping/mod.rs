@@ -101,6 +101,10 @@ pub enum ColumnType {
     Guid,
     /// Holds JSON: sub-paths are read inside it.
     Dynamic,
+    /// A string holding the JSON text of an object or array (`"{\"a\": 1}"`), empty when
+    /// the field is missing: sub-paths are read inside the parsed value. The text itself is
+    /// not the field's text, so only presence and emptiness are read from the whole column.
+    Json,
 }
 
 /// A loaded mapping for one family and log type.

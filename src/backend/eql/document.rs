@@ -79,7 +79,7 @@ fn store_of(ty: ColumnType) -> Store {
         ColumnType::Long | ColumnType::Int => Store::Integer,
         ColumnType::Real => Store::Real,
         ColumnType::Bool => Store::Boolean,
-        ColumnType::Datetime | ColumnType::Dynamic => Store::AsIs,
+        ColumnType::Datetime | ColumnType::Dynamic | ColumnType::Json => Store::AsIs,
     }
 }
 

@@ -11,6 +11,8 @@ mod predicate;
 mod query;
 mod sentinel;
 mod source;
+#[cfg(test)]
+mod test_support;
 pub mod yaml;
 
 use serde::Serialize;
