@@ -199,7 +199,10 @@ impl Emitter<'_, '_> {
                     "a field with `[*]` has several values; a result column holds one",
                 ));
             }
-            let located = self.source.locate(path, None)?;
+            let located = self
+                .source
+                .locate(path, None)
+                .map_err(|error| error.at_output(name))?;
             self.note_raw(&located, &path.to_string());
             let value = if located.rest.is_empty() {
                 located.column.clone()
@@ -208,7 +211,9 @@ impl Emitter<'_, '_> {
                     path: path.to_string(),
                     span: None,
                 };
-                Expr::call1(Func::ToString, json_path(&located, located.rest, &field)?)
+                let value = json_path(&located, located.rest, &field)
+                    .map_err(|error| error.at_output(name))?;
+                Expr::call1(Func::ToString, value)
             };
             let name = Name::new(name).ok_or_else(|| {
                 CompileError::Render(format!("the output name {name:?} cannot be written"))
