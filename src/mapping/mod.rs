@@ -142,6 +142,11 @@ impl Mapping {
         Resolved::Raw(path)
     }
 
+    /// The mapped field paths and their columns, longest path first.
+    pub fn columns(&self) -> impl Iterator<Item = (&Path, &Column)> {
+        self.fields.iter().map(|(path, column)| (path, column))
+    }
+
     /// A mapping with no file: nothing mapped.
     pub fn empty(log_type: &str) -> Self {
         Mapping {
