@@ -224,23 +224,55 @@ struct SchemaColumn {
     ty: String,
 }
 
-#[test]
-fn the_azure_audit_mapping_names_real_signin_logs_columns() {
-    let schema: Schema =
-        serde_json::from_str(include_str!("../mappings/sentinel/schemas/SigninLogs.json"))
-            .expect("the schema loads");
-    let mapping: Value = serde_yaml::from_str(include_str!("../mappings/sentinel/Azure.Audit.yml"))
-        .expect("the mapping loads");
-    assert_eq!(mapping["table"], json!(schema.name));
-    let fields = mapping["fields"].as_object().expect("fields");
-    assert!(fields.len() > 40);
-    for (field, column) in fields {
-        let name = column["name"].as_str().expect("a column name");
-        let ty = column["type"].as_str().unwrap_or("string");
-        let found = schema.columns.iter().find(|c| c.name == name);
-        let found = found.unwrap_or_else(|| panic!("{field}: SigninLogs has no column {name}"));
-        assert_eq!(found.ty.to_lowercase(), ty, "{field} → {name}");
+/// The schema type a mapping's column type must have: a column of JSON text is a string.
+fn schema_type(mapping_type: &str) -> &str {
+    match mapping_type {
+        "json" => "string",
+        other => other,
     }
+}
+
+#[test]
+fn every_sentinel_mapping_names_real_columns_of_its_table() {
+    let dir = support::catalog::repo().join("mappings/sentinel");
+    let mut tables = 0;
+    for entry in std::fs::read_dir(&dir).expect("mappings/sentinel lists") {
+        let path = entry.expect("an entry").path();
+        if path.extension().is_none_or(|ext| ext != "yml") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).expect("the mapping reads");
+        let mapping: Value = serde_yaml::from_str(&text).expect("the mapping loads");
+        let Some(table) = mapping["table"].as_str() else {
+            assert!(
+                mapping["fields"].is_null(),
+                "{}: fields without a table",
+                path.display()
+            );
+            continue;
+        };
+        let schema_path = dir.join("schemas").join(format!("{table}.json"));
+        let schema: Schema = serde_json::from_str(
+            &std::fs::read_to_string(&schema_path)
+                .unwrap_or_else(|_| panic!("{}: no schema {table}.json", path.display())),
+        )
+        .expect("the schema loads");
+        assert_eq!(schema.name, table);
+        let fields = mapping["fields"].as_object().expect("fields");
+        for (field, column) in fields {
+            let name = column["name"].as_str().expect("a column name");
+            let ty = column["type"].as_str().unwrap_or("string");
+            let found = schema.columns.iter().find(|c| c.name == name);
+            let found = found.unwrap_or_else(|| panic!("{field}: {table} has no column {name}"));
+            assert_eq!(
+                found.ty.to_lowercase(),
+                schema_type(ty),
+                "{field} → {table}.{name}"
+            );
+        }
+        tables += 1;
+    }
+    assert!(tables >= 7, "{tables} mapped tables");
 }
 
 /// A double-quoted string of the condition language holding exactly `text`, with every

@@ -93,6 +93,19 @@ impl CompileError {
         }
     }
 
+    /// The error shown at the output field `name`, for one raised while reading that field's
+    /// path (which has no span of its own in the condition).
+    pub fn at_output(self, name: &str) -> Self {
+        match self {
+            CompileError::Unsupported {
+                construct,
+                reason,
+                place: Place::Condition,
+            } => CompileError::unsupported_output(name, construct, reason),
+            other => other,
+        }
+    }
+
     /// The error as a diagnostic in the rule's file, naming rule, construct and target.
     pub fn to_diagnostic(&self, rule: &Rule, target: Target) -> Diagnostic {
         match self {

@@ -109,6 +109,10 @@ pub enum ColumnType {
     Dynamic,
     /// An IP address, parsed: the field keeps the address, not the event's text.
     Ip,
+    /// A string holding the JSON text of an object or array (`"{\"a\": 1}"`), empty when
+    /// the field is missing: sub-paths are read inside the parsed value. The text itself is
+    /// not the field's text, so only presence and emptiness are read from the whole column.
+    Json,
 }
 
 /// A loaded mapping for one family and log type.
@@ -187,6 +191,11 @@ impl Mapping {
             fields,
             unmapped,
         })
+    }
+
+    /// The mapped field paths and their columns, longest path first.
+    pub fn columns(&self) -> impl Iterator<Item = (&Path, &Column)> {
+        self.fields.iter().map(|(path, column)| (path, column))
     }
 
     /// A mapping with no file: nothing mapped.

@@ -145,7 +145,7 @@ fn store_of(ty: ColumnType) -> Store {
         ColumnType::Real => Store::Real,
         ColumnType::Bool => Store::Boolean,
         ColumnType::Ip => Store::Address,
-        ColumnType::Datetime | ColumnType::Dynamic => Store::AsIs,
+        ColumnType::Datetime | ColumnType::Dynamic | ColumnType::Json => Store::AsIs,
     }
 }
 

@@ -63,6 +63,17 @@ impl<'m> Fields<'m> {
         };
         let (mut names, rest, kind, optional) = match resolved {
             Resolved::Column { column, rest } => {
+                if column.ty == ColumnType::Json && !rest.is_empty() {
+                    return Err(CompileError::unsupported(
+                        format!("the field `{}`", pred.path),
+                        format!(
+                            "it is read inside {}, which holds JSON as text; EQL cannot parse \
+                             it",
+                            column.name
+                        ),
+                        Some(pred.span.clone()),
+                    ));
+                }
                 let names: Vec<String> = column.name.split('.').map(str::to_string).collect();
                 // `[*]` below a field reads the field's own values; a key below it is a field
                 // the mapping does not know.
@@ -173,6 +184,7 @@ fn kind_of(ty: ColumnType) -> Kind {
         ColumnType::Datetime => Kind::Other("date"),
         ColumnType::Dynamic => Kind::Other("object"),
         ColumnType::Ip => Kind::Address,
+        ColumnType::Json => Kind::Other("JSON text"),
     }
 }
 

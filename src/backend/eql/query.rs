@@ -593,4 +593,32 @@ mod tests {
             assert_eq!(number_with_text(text), None, "{text}");
         }
     }
+
+    #[test]
+    fn a_field_of_json_text_is_tested_for_presence_only() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        std::fs::create_dir(dir.path().join("elastic")).expect("the elastic directory");
+        std::fs::write(
+            dir.path().join("elastic/Test.JsonText.yml"),
+            "index: [logs-test-*]\nfields:\n  doc: {name: doc_text, type: json}\n",
+        )
+        .expect("the test mapping");
+        let mappings = crate::mapping::Mappings::load(Some(dir.path())).expect("mappings load");
+        let mapping = mappings.get(crate::mapping::Family::Elastic, "Test.JsonText");
+        let eql = |text: &str| {
+            let rule = rule_from_condition("t", text).expect("the condition loads");
+            condition(&rule.ir.push_negation(), mapping, "any").map(|query| query.text)
+        };
+        assert_eq!(
+            eql("doc is_not_null").unwrap(),
+            "any where doc_text != null"
+        );
+        for refused in ["doc.a eq \"x\"", "doc[*] is_not_null", "doc eq \"x\""] {
+            let error = eql(refused).expect_err(refused);
+            assert!(
+                matches!(error, CompileError::Unsupported { .. }),
+                "{refused}"
+            );
+        }
+    }
 }

@@ -11,6 +11,8 @@ mod predicate;
 mod query;
 mod sentinel;
 mod source;
+#[cfg(test)]
+mod test_support;
 pub mod yaml;
 
 use serde::Serialize;
@@ -94,7 +96,7 @@ fn notes(source: &Source<'_>, query: &Query) -> Vec<String> {
     let mut notes = Vec::new();
     if source.has_raw_column() {
         notes.push(format!(
-            "{} has no Sentinel mapping: events are read from the custom table {}, whose \
+            "{} has no Sentinel table: events are read from the custom table {}, whose \
              dynamic column {RAW_COLUMN} holds each event.",
             source.log_type, source.table.value
         ));

@@ -1,6 +1,6 @@
 //! One IR test as a KQL condition, in its positive and its negative form, for each kind of
-//! value a field can be read from: a string, number or bool column, or a JSON (`dynamic`)
-//! value.
+//! value a field can be read from: a string, number or bool column, a JSON (`dynamic`) value,
+//! or the parsed text of a column of JSON text.
 //!
 //! Every negative form is true or false, never null: KQL's null propagates through `not()`,
 //! so negations are written out (`isnull(x) or x <= 5`) instead of wrapped. A positive form
@@ -27,8 +27,13 @@ pub enum Operand {
     Bool(Expr),
     /// A `datetime` or `guid` column, whose text is not the event's text.
     Opaque(Expr, ColumnType),
-    /// A JSON value: a `dynamic` column, a path inside one, or an array element.
+    /// A JSON value: a `dynamic` column, a path inside one (or inside a column of JSON text),
+    /// or an array element.
     Json(Expr),
+    /// A whole column of JSON text, parsed (`parse_json(Col)`). The column holds an object or
+    /// an array, or nothing when the field is missing; presence and emptiness are read from
+    /// the parsed value, but its text is JSON, not the field's text, and it has no number.
+    JsonText(Expr),
 }
 
 /// A test in both forms.
@@ -78,12 +83,13 @@ impl Builder<'_> {
     ) -> Result<Forms, CompileError> {
         match (test, operand) {
             (Test::Exists, _) => Ok(presence(operand)),
-            (Test::NotEmpty, Operand::Json(value)) => {
+            (Test::NotEmpty, Operand::Json(value) | Operand::JsonText(value)) => {
                 let empty = self.helper(Helper::IsEmptyJson, value.clone());
                 Ok(Forms::new(Expr::not(empty.clone()), empty))
             }
             (Test::NotEmpty, _) => Ok(presence(operand)),
             (_, Operand::Opaque(_, ty)) => Err(opaque(*ty, pred)),
+            (_, Operand::JsonText(_)) => Err(json_text(pred)),
             (Test::Equals { values, case }, _) => self.equals(operand, values, *case, pred),
             (Test::Text { op, needles, case }, _) => {
                 let tests = needles
@@ -175,6 +181,7 @@ impl Builder<'_> {
                 Some(pred.span.clone()),
             )),
             Operand::Opaque(_, ty) => Err(opaque(*ty, pred)),
+            Operand::JsonText(_) => Err(json_text(pred)),
         }
     }
 
@@ -184,7 +191,7 @@ impl Builder<'_> {
             Operand::Integer(column) | Operand::Real(column) => Some(column.clone()),
             Operand::Text(column) => Some(self.helper(Helper::NumberOfText, column.clone())),
             Operand::Json(value) => Some(self.helper(Helper::NumberOf, value.clone())),
-            Operand::Bool(_) | Operand::Opaque(..) => None,
+            Operand::Bool(_) | Operand::Opaque(..) | Operand::JsonText(_) => None,
         }
     }
 }
@@ -350,7 +357,8 @@ fn presence(operand: &Operand) -> Forms {
         | Operand::Real(value)
         | Operand::Bool(value)
         | Operand::Opaque(value, _)
-        | Operand::Json(value) => Forms::new(
+        | Operand::Json(value)
+        | Operand::JsonText(value) => Forms::new(
             Expr::call1(Func::IsNotNull, value.clone()),
             Expr::call1(Func::IsNull, value.clone()),
         ),
@@ -453,6 +461,16 @@ fn opaque(ty: ColumnType, pred: &Pred) -> CompileError {
     )
 }
 
+fn json_text(pred: &Pred) -> CompileError {
+    CompileError::unsupported(
+        format!("`{pred}` on a column of JSON text"),
+        "the column holds the JSON text of an object or array, which is not the field's text \
+         and has no number; only is_null, is_not_null, is_empty and is_not_empty can be \
+         tested on it, or a field inside it",
+        Some(pred.span.clone()),
+    )
+}
+
 fn type_name(ty: ColumnType) -> &'static str {
     match ty {
         ColumnType::String => "string",
@@ -464,6 +482,7 @@ fn type_name(ty: ColumnType) -> &'static str {
         ColumnType::Guid => "guid",
         ColumnType::Dynamic => "dynamic",
         ColumnType::Ip => "ip",
+        ColumnType::Json => "JSON text",
     }
 }
 

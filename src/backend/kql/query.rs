@@ -158,9 +158,6 @@ impl Emitter<'_, '_> {
         let (before, after) = segments.split_at(star);
         let after = after.get(1..).unwrap_or_default();
         let array = json_path(located, before, &Field::of(pred))?;
-        if located.ty != ColumnType::Dynamic {
-            return Err(not_dynamic(located, &Field::of(pred)));
-        }
 
         self.stages += 1;
         let element = fixed_name(&format!("elem{}", self.stages));
@@ -202,7 +199,10 @@ impl Emitter<'_, '_> {
                     "a field with `[*]` has several values; a result column holds one",
                 ));
             }
-            let located = self.source.locate(path, None)?;
+            let located = self
+                .source
+                .locate(path, None)
+                .map_err(|error| error.at_output(name))?;
             self.note_raw(&located, &path.to_string());
             let value = if located.rest.is_empty() {
                 located.column.clone()
@@ -211,7 +211,9 @@ impl Emitter<'_, '_> {
                     path: path.to_string(),
                     span: None,
                 };
-                Expr::call1(Func::ToString, json_path(&located, located.rest, &field)?)
+                let value = json_path(&located, located.rest, &field)
+                    .map_err(|error| error.at_output(name))?;
+                Expr::call1(Func::ToString, value)
             };
             let name = Name::new(name).ok_or_else(|| {
                 CompileError::Render(format!("the output name {name:?} cannot be written"))
@@ -243,23 +245,31 @@ fn operand(located: &Located<'_>, rest: &[Segment], pred: &Pred) -> Result<Opera
             Operand::Opaque(column, located.ty)
         }
         ColumnType::Dynamic => Operand::Json(column),
+        ColumnType::Json => Operand::JsonText(Expr::call1(Func::ParseJson, column)),
     })
 }
 
-/// `Column.key[0]`: a path inside a dynamic column; refused below a column of another type,
-/// which has no fields.
+/// The JSON value a column holds: a dynamic column itself, or the parsed text of a column of
+/// JSON text (`parse_json("")` is null, so an empty column reads as a missing value). Columns
+/// of other types have no fields.
+fn json_value(located: &Located<'_>) -> Option<Expr> {
+    match located.ty {
+        ColumnType::Dynamic => Some(located.column.clone()),
+        ColumnType::Json => Some(Expr::call1(Func::ParseJson, located.column.clone())),
+        _ => None,
+    }
+}
+
+/// `Column.key[0]`, `parse_json(Column).key`: a path inside a column's JSON value; refused
+/// below a column that holds no JSON.
 fn json_path(
     located: &Located<'_>,
     segments: &[Segment],
     field: &Field<'_>,
 ) -> Result<Expr, CompileError> {
-    if segments.is_empty() {
-        return Ok(located.column.clone());
-    }
-    if located.ty != ColumnType::Dynamic {
+    let Some(mut value) = json_value(located) else {
         return Err(not_dynamic(located, field));
-    }
-    let mut value = located.column.clone();
+    };
     for segment in segments {
         value = match segment {
             Segment::Key(key) => {
@@ -288,7 +298,7 @@ fn not_dynamic(located: &Located<'_>, field: &Field<'_>) -> CompileError {
     CompileError::unsupported(
         format!("the field `{}`", field.path),
         format!(
-            "it is read from the column {}, which is not dynamic and has no fields or \
+            "it is read from the column {}, which holds no JSON and has no fields or \
              elements; check the field's path or the mapping",
             located.column_name
         ),
@@ -384,5 +394,136 @@ impl AnyStage {
             Helper::Elements.name(),
             self.array
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::Context;
+    use crate::backend::kql::test_support::{json_text_mappings, json_text_rule};
+    use crate::templates::Templates;
+
+    /// The query's conditions, one per `where`, for a condition on the test table whose
+    /// `doc` column holds JSON text; the error's reason when it is refused.
+    fn wheres(condition: &str) -> Result<Vec<String>, String> {
+        let (mappings, _dir) = json_text_mappings();
+        let templates = Templates::load(None).expect("templates load");
+        let cx = Context {
+            mappings: &mappings,
+            templates: &templates,
+            corpus: None,
+        };
+        let rule = json_text_rule(condition);
+        let source = Source::new(&rule, &cx).expect("a source");
+        let query = emit(&rule, &source).map_err(|error| format!("{error:?}"))?;
+        Ok(query
+            .stages
+            .iter()
+            .map(|stage| match stage {
+                Stage::Where(test) => test.to_string(),
+                Stage::Any(any) => any.text(""),
+            })
+            .collect())
+    }
+
+    fn one(condition: &str) -> String {
+        let found = wheres(condition).unwrap_or_else(|error| panic!("{condition}: {error}"));
+        found.join("\n")
+    }
+
+    #[test]
+    fn the_whole_column_reads_presence_and_emptiness_from_the_parsed_text() {
+        assert_eq!(one("doc is_not_null"), "isnotnull(parse_json(Doc))");
+        assert_eq!(one("doc is_null"), "isnull(parse_json(Doc))");
+        assert_eq!(
+            one("doc is_not_empty"),
+            "not(is_empty_json(parse_json(Doc)))"
+        );
+        assert_eq!(one("doc is_empty"), "is_empty_json(parse_json(Doc))");
+    }
+
+    #[test]
+    fn text_and_number_tests_on_the_whole_column_are_refused() {
+        for condition in [
+            "doc eq \"x\"",
+            "doc ne \"x\"",
+            "doc eq_cs \"{}\"",
+            "doc in [\"a\", 1]",
+            "doc not_in [\"a\"]",
+            "doc contains \"policy\"",
+            "doc startswith \"{\"",
+            "doc regex 'a'",
+            "doc eq 1",
+            "doc gt 1",
+            "doc le 1",
+            "doc eq true",
+        ] {
+            let error = wheres(condition).expect_err(condition);
+            assert!(
+                error.contains("column of JSON text"),
+                "{condition}: {error}"
+            );
+        }
+    }
+
+    #[test]
+    fn fields_inside_read_the_parsed_value_like_dynamic() {
+        assert_eq!(
+            one("doc.policyArn endswith \":policy/Admin\""),
+            "text_of(parse_json(Doc).policyArn) endswith \":policy/Admin\""
+        );
+        assert_eq!(
+            one("doc.policyArn not_in [\"a\", \"b\"]"),
+            "text_of(parse_json(Doc).policyArn) !in~ (\"a\", \"b\")"
+        );
+        assert_eq!(
+            one("doc.`x-amz-acl`[0] eq_cs \"private\""),
+            "text_of(parse_json(Doc)[\"x-amz-acl\"][0]) == \"private\""
+        );
+        assert_eq!(
+            one("doc.a.b ne \"\""),
+            "not(has_text(parse_json(Doc).a.b)) or text_of(parse_json(Doc).a.b) !~ \"\""
+        );
+        assert_eq!(
+            one("doc.count gt 9"),
+            "number_of(parse_json(Doc)[\"count\"]) > 9"
+        );
+        assert_eq!(
+            one("not (doc.count gt 9)"),
+            "isnull(number_of(parse_json(Doc)[\"count\"])) or \
+             number_of(parse_json(Doc)[\"count\"]) <= 9"
+        );
+        assert_eq!(
+            one("doc.policy regex '^a'"),
+            "text_of(parse_json(Doc).policy) matches regex \"(?i)^a\""
+        );
+        assert_eq!(one("doc.policy is_null"), "isnull(parse_json(Doc).policy)");
+        assert_eq!(
+            one("doc.policy is_not_empty"),
+            "not(is_empty_json(parse_json(Doc).policy))"
+        );
+    }
+
+    #[test]
+    fn elements_of_the_parsed_value_are_counted() {
+        assert_eq!(
+            wheres("doc[*].type eq \"AWS::S3::Object\"").expect("compiles"),
+            vec![
+                "mv-apply elem1 = elements(parse_json(Doc)) on (\n    summarize hits1 = \
+                 countif(text_of(elem1.type) =~ \"AWS::S3::Object\")\n)",
+                "hits1 > 0",
+            ]
+        );
+        assert_eq!(
+            wheres("doc.items[*] ne \"x\"").expect("compiles")[1],
+            "hits1 == 0"
+        );
+    }
+
+    #[test]
+    fn a_plain_string_column_still_has_no_fields() {
+        let error = wheres("name.x eq \"a\"").expect_err("refused");
+        assert!(error.contains("holds no JSON"), "{error}");
     }
 }

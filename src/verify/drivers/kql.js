@@ -11,10 +11,14 @@ const validator = require(path.join(process.env.RULEPORT_KQL_VALIDATOR, 'validat
 const jobs = JSON.parse(fs.readFileSync(0, 'utf8'));
 const tables = validator.loadSchemas([process.env.RULEPORT_KQL_SCHEMAS]);
 
-// Log types without a Sentinel table are read from custom tables with a dynamic RawEvent.
+// Log types without a Sentinel table are read from custom tables with a dynamic RawEvent;
+// a custom table with a schema file (OktaV2_CL, ...) keeps its own columns.
+const declared = new Set(tables.map((table) => table.name));
 const custom = new Set();
 for (const job of jobs) {
-  for (const m of job.query.matchAll(/\b([A-Za-z0-9_]+_CL)\b/g)) custom.add(m[1]);
+  for (const m of job.query.matchAll(/\b([A-Za-z0-9_]+_CL)\b/g)) {
+    if (!declared.has(m[1])) custom.add(m[1]);
+  }
 }
 const rawColumns = [{ name: 'TimeGenerated', type: 'datetime' }, { name: 'RawEvent', type: 'dynamic' }];
 for (const name of [...custom].sort()) tables.push({ name, columns: rawColumns });
