@@ -198,3 +198,63 @@ fn bad_mapping_overrides_are_reported_at_their_place() {
         assert!(stderr.contains(culprit), "{name}: {stderr}");
     }
 }
+
+/// A batch with refused files imports the others, says why each was refused, and exits 1;
+/// the JSON report lists every file.
+#[test]
+fn import_sigma_goes_on_past_refused_files() {
+    let out = tempdir("import-sigma");
+    let out_arg = out.to_str().expect("utf-8 path");
+    let output = ruleport(&[
+        "import",
+        "sigma",
+        "tests/sigma",
+        "--out",
+        out_arg,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("valid JSON");
+    let files = report["files"].as_array().expect("files");
+    let imported = files
+        .iter()
+        .filter(|file| file["status"] == "imported")
+        .count();
+    assert_eq!(report["imported"], imported);
+    assert!(imported >= 9, "{report}");
+    let cidr = files
+        .iter()
+        .find(|file| file["file"] == "tests/sigma/err/cidr.yml")
+        .expect("the cidr rule is reported");
+    assert_eq!(cidr["status"], "unsupported");
+    assert_eq!(cidr["messages"][0]["line"], 6);
+    assert_eq!(cidr["messages"][0]["column"], 9);
+    assert!(out.join("ok/win_regex.yml").is_file());
+    assert!(!out.join("err/cidr.yml").exists());
+
+    let human = ruleport(&[
+        "import",
+        "sigma",
+        "tests/sigma/err/cidr.yml",
+        "--out",
+        out_arg,
+    ]);
+    let stderr = String::from_utf8_lossy(&human.stderr);
+    assert_eq!(human.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("tests/sigma/err/cidr.yml:6:9"), "{stderr}");
+    assert!(stderr.contains("imported 0 of 1 Sigma rules"), "{stderr}");
+}
+
+#[test]
+fn import_sigma_of_a_missing_path_is_a_usage_error() {
+    let out = tempdir("import-sigma-missing");
+    let output = ruleport(&[
+        "import",
+        "sigma",
+        "no/such/rules",
+        "--out",
+        out.to_str().expect("utf-8 path"),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+}

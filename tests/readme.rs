@@ -25,6 +25,7 @@ fn every_readme_command_runs() {
             .split_whitespace()
             .map(|arg| match arg {
                 "build" => out.display().to_string(),
+                "imported" => out.join("imported").display().to_string(),
                 "report.xml" => out.join("report.xml").display().to_string(),
                 _ => arg.to_string(),
             })

@@ -21,36 +21,41 @@ pub struct Detection<'n> {
     pub condition: &'n Node,
 }
 
-/// Reads the `detection` mapping; `rename` maps Sigma field names to event paths.
-pub fn read_detection<'n>(node: &'n Node, rename: &Renames) -> Result<Detection<'n>, Problem> {
+/// Reads the `detection` mapping (`key` is its key, where problems with the whole of it
+/// are shown); `rename` maps Sigma field names to event paths.
+pub fn read_detection<'n>(
+    key: &Node,
+    node: &'n Node,
+    rename: &Renames,
+) -> Result<Detection<'n>, Problem> {
     let Kind::Mapping(entries) = &node.kind else {
         return Err(Problem::invalid(
-            node.span.clone(),
+            key.span.clone(),
             "`detection` is not a mapping",
             "",
         ));
     };
     let mut searches = IndexMap::new();
     let mut condition = None;
-    for (key, value) in entries {
-        let name = key.as_str().unwrap_or_default();
+    for (name_node, value) in entries {
+        let name = name_node.as_str().unwrap_or_default();
         match name {
             "condition" => condition = Some(value),
             "timeframe" => {
                 return Err(Problem::unsupported(
-                    key.span.clone(),
+                    name_node.span.clone(),
                     "`timeframe` windows are correlation logic, which ruleport cannot express",
                     "a rule tests one event at a time",
                 ));
             }
             _ => {
-                searches.insert(name.to_string(), search(key, value, rename)?);
+                searches.insert(name.to_string(), search(name_node, value, rename)?);
             }
         }
     }
     let condition = condition.ok_or_else(|| {
         Problem::invalid(
-            node.span.clone(),
+            key.span.clone(),
             "`detection` has no `condition`",
             "add `condition:` naming the searches, such as `condition: selection`",
         )
@@ -80,7 +85,7 @@ fn search(key: &Node, value: &Node, rename: &Renames) -> Result<Cond, Problem> {
             Ok(Cond::or(ors))
         }
         Kind::Mapping(_) | Kind::Sequence(_) if is_empty(value) => Err(Problem::invalid(
-            value.span.clone(),
+            key.span.clone(),
             format!("the search `{}` is empty", key.as_str().unwrap_or_default()),
             "",
         )),
@@ -129,7 +134,7 @@ fn item(key: &Node, values: &Node, rename: &Renames) -> Result<Cond, Problem> {
         .map_err(|error| from_modifier(key, error))?;
     let path = field_path(key, field, rename)?;
 
-    let raw = scalar_values(values)?;
+    let raw = scalar_values(key, values)?;
     let groups = modifier::apply(&modifiers, &raw).map_err(|error| from_modifier(key, error))?;
     let mut conds = Vec::new();
     for group in &groups {
@@ -191,29 +196,31 @@ fn field_path(key: &Node, field: &str, rename: &Renames) -> Result<Path, Problem
     }))
 }
 
-fn scalar_values(node: &Node) -> Result<Vec<Value>, Problem> {
+/// The values of an item: one scalar or a list of them; anything else is shown at `key`.
+fn scalar_values(key: &Node, node: &Node) -> Result<Vec<Value>, Problem> {
+    let name = key.as_str().unwrap_or_default();
     let nodes: Vec<&Node> = match &node.kind {
         Kind::Sequence(items) => items.iter().collect(),
         _ => vec![node],
     };
     if nodes.is_empty() {
         return Err(Problem::invalid(
-            node.span.clone(),
-            "the list of values is empty",
+            key.span.clone(),
+            format!("`{name}` has an empty list of values"),
             "",
         ));
     }
     nodes
         .into_iter()
-        .map(|node| {
-            Value::from_node(node).ok_or_else(|| {
+        .map(|value| {
+            Value::from_node(value).ok_or_else(|| {
                 Problem::invalid(
-                    node.span.clone(),
+                    key.span.clone(),
                     format!(
-                        "a value is {}, not a string, number, boolean or null",
-                        node.describe()
+                        "a value of `{name}` is {}, not a string, number, boolean or null",
+                        value.describe()
                     ),
-                    "",
+                    "a field's values are one value or a list of them",
                 )
             })
         })

@@ -26,6 +26,7 @@ pub use logsource::LogSourceTable;
 use serde::Serialize;
 
 use crate::diagnostic::Diagnostic;
+use crate::ir::{Path, Segment};
 use crate::rule::load_rule;
 use crate::source::{SourceFile, Span};
 use crate::syntax::parse_condition;
@@ -135,14 +136,14 @@ impl Importer<'_> {
             )
         })?;
 
-        let detection_node = doc.get("detection").ok_or_else(|| {
+        let (detection_key, detection_node) = doc.entry("detection").ok_or_else(|| {
             Problem::invalid(
                 doc.span.start..doc.span.start,
                 "the rule has no `detection`",
                 "",
             )
         })?;
-        let detection = detection::read_detection(detection_node, choice.renames)?;
+        let detection = detection::read_detection(detection_key, detection_node, choice.renames)?;
         let condition = self.condition(file, &detection)?;
         let output_fields = output_fields(doc, choice.renames, &mut notes)?;
 
@@ -279,12 +280,19 @@ fn output_fields(
             );
             continue;
         }
-        let path = renames.apply(&segments).unwrap_or_else(|| crate::ir::Path {
+        let mut path = renames.apply(&segments).unwrap_or_else(|| Path {
             segments: segments
                 .iter()
-                .map(|segment| crate::ir::Segment::Key((*segment).to_string()))
+                .map(|segment| Segment::Key((*segment).to_string()))
                 .collect(),
         });
+        // An alert shows one value per field: the first element of an array the field
+        // reaches into.
+        for segment in &mut path.segments {
+            if *segment == Segment::Each {
+                *segment = Segment::Index(0);
+            }
+        }
         let mut name: String = field
             .chars()
             .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })

@@ -347,7 +347,7 @@ fn utf16(modifier: Modifier, string: &SigmaString) -> Result<SigmaString, Modifi
         })
         .ok_or_else(|| {
             unsupported(
-                format!("`{}` of text that is not ASCII", name(modifier)),
+                format!("`{}` cannot encode text that is not ASCII", name(modifier)),
                 "Sigma's tools encode ASCII text only",
             )
         })

@@ -13,6 +13,7 @@ use crate::source::{SourceFile, Span};
 /// One YAML node and the bytes of the file it was read from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node {
+    /// A scalar's bytes; where a collection starts.
     pub span: Span,
     pub kind: Kind,
 }
@@ -227,13 +228,14 @@ impl Builder {
                 Ok(())
             }
             Event::SequenceEnd | Event::MappingEnd => {
+                // A collection is shown where it starts, not over all its lines.
                 let node = match self.stack.pop() {
                     Some(Open::Sequence(start, items)) => Node {
-                        span: start.start..span.end.max(start.end),
+                        span: start,
                         kind: Kind::Sequence(items),
                     },
                     Some(Open::Mapping(start, entries, _)) => Node {
-                        span: start.start..span.end.max(start.end),
+                        span: start,
                         kind: Kind::Mapping(entries),
                     },
                     None => return Err((span, "unbalanced YAML collection".to_string())),

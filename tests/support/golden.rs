@@ -18,7 +18,15 @@ pub fn updating() -> bool {
 /// Compares `actual` (golden path to content) with the files with extension `ext` under
 /// `dir`, and panics listing every difference.
 pub fn check(dir: &Path, ext: &str, actual: &BTreeMap<PathBuf, String>) {
-    let existing = files_with_ext(dir, ext);
+    compare(files_with_ext(dir, ext), actual);
+}
+
+/// Compares `actual` with every file under `dir`.
+pub fn check_dir(dir: &Path, actual: &BTreeMap<PathBuf, String>) {
+    compare(all_files(dir), actual);
+}
+
+fn compare(existing: Vec<PathBuf>, actual: &BTreeMap<PathBuf, String>) {
     if updating() {
         for (path, content) in actual {
             if let Some(parent) = path.parent() {
@@ -56,6 +64,13 @@ pub fn check(dir: &Path, ext: &str, actual: &BTreeMap<PathBuf, String>) {
 
 /// Files ending in `.ext` under `dir`, recursively.
 pub fn files_with_ext(dir: &Path, ext: &str) -> Vec<PathBuf> {
+    let mut found = all_files(dir);
+    found.retain(|path| path.extension().is_some_and(|found| found == ext));
+    found
+}
+
+/// Every file under `dir`, recursively, sorted.
+pub fn all_files(dir: &Path) -> Vec<PathBuf> {
     let mut found = Vec::new();
     let Ok(entries) = fs::read_dir(dir) else {
         return found;
@@ -63,8 +78,8 @@ pub fn files_with_ext(dir: &Path, ext: &str) -> Vec<PathBuf> {
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
-            found.extend(files_with_ext(&path, ext));
-        } else if path.extension().is_some_and(|found| found == ext) {
+            found.extend(all_files(&path));
+        } else {
             found.push(path);
         }
     }
