@@ -71,3 +71,41 @@ fn a_missing_engine_says_how_to_install_it() {
     assert_eq!(output.status.code(), Some(1), "{text}");
     assert!(text.contains("tests/engines/install.sh"), "{text}");
 }
+
+/// Thousands of alternatives, in one list and as a chain of `or`, run on SQLite (and, once
+/// the engines are installed, on every engine): engines refuse a flat chain that deep.
+#[test]
+fn thousands_of_alternatives_stay_within_engine_depth_limits() {
+    let values: Vec<String> = (0..1500).map(|i| format!("\"pkg-{i}@1.0.{i}\"")).collect();
+    let list = format!("a contains [{}]", values.join(", "));
+    let chain = (0..1500)
+        .map(|i| format!("b eq \"{i}\""))
+        .collect::<Vec<_>>()
+        .join(" or ");
+    let cases = serde_json::json!({"cases": [
+        {"id": "long-list", "condition": list, "event": {"a": "npm i pkg-1499@1.0.1499"}, "expected": true},
+        {"id": "long-list-miss", "condition": list, "event": {"a": "npm i pkg-1@2"}, "expected": false},
+        {"id": "long-chain", "condition": chain, "event": {"b": "1499"}, "expected": true},
+        {"id": "long-chain-miss", "condition": chain, "event": {"b": "x"}, "expected": false},
+    ]});
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("long-chains");
+    fs::create_dir_all(&dir).expect("create");
+    let file = dir.join("cases.json");
+    fs::write(&file, cases.to_string()).expect("write");
+
+    let engines = if std::env::var_os("RULEPORT_REQUIRE_ENGINES").is_some() {
+        "all"
+    } else {
+        "sqlite"
+    };
+    let output = ruleport(&[
+        "verify",
+        "--cases",
+        file.to_str().expect("utf-8"),
+        "--engine",
+        engines,
+    ]);
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{text}");
+    assert!(text.contains(" 0 failed"), "{text}");
+}

@@ -16,7 +16,7 @@ WITH raw AS (
     coalesce(jsonb_typeof(event -> 'requestParameters' -> 'policyDocument'), 'null') AS "requestParameters.policyDocument:type"
   FROM "aws_cloudtrail"
 ),
-fields AS (
+fields AS MATERIALIZED (
   SELECT
     *,
     CASE "eventSource:type"

@@ -16,7 +16,7 @@ WITH raw AS (
     coalesce(jsonb_typeof(event -> 'userIdentity' -> 'arn'), 'null') AS "userIdentity.arn:type"
   FROM "aws_cloudtrail"
 ),
-fields AS (
+fields AS MATERIALIZED (
   SELECT
     *,
     CASE "eventName:type"

@@ -14,7 +14,7 @@ WITH raw AS (
     coalesce(jsonb_typeof(event -> 'requestParameters' -> 'instanceType'), 'null') AS "requestParameters.instanceType:type"
   FROM "aws_cloudtrail"
 ),
-fields AS (
+fields AS MATERIALIZED (
   SELECT
     *,
     CASE "eventSource:type"

@@ -12,7 +12,7 @@ WITH raw AS (
     coalesce(jsonb_typeof(event -> 'responseElements' -> 'ConsoleLogin'), 'null') AS "responseElements.ConsoleLogin:type"
   FROM "aws_cloudtrail"
 ),
-fields AS (
+fields AS MATERIALIZED (
   SELECT
     *,
     CASE "eventName:type"

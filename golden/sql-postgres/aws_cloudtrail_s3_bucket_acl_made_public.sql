@@ -14,7 +14,7 @@ WITH raw AS (
     coalesce(jsonb_typeof(event -> 'requestParameters' -> 'AccessControlPolicy' -> 'AccessControlList' -> 'Grant' -> 'Grantee' -> 'URI'), 'null') AS "requestParameters.AccessControlPolicy.AccessControlList.~4:type"
   FROM "aws_cloudtrail"
 ),
-fields AS (
+fields AS MATERIALIZED (
   SELECT
     *,
     CASE "eventSource:type"

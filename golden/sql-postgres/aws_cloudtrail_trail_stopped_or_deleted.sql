@@ -12,7 +12,7 @@ WITH raw AS (
     coalesce(jsonb_typeof(event -> 'errorCode'), 'null') AS "errorCode:type"
   FROM "aws_cloudtrail"
 ),
-fields AS (
+fields AS MATERIALIZED (
   SELECT
     *,
     CASE "eventSource:type"

@@ -10,7 +10,7 @@ WITH raw AS (
     coalesce(jsonb_typeof(event -> 'resultType'), 'null') AS "resultType:type"
   FROM "azure_monitoractivity"
 ),
-fields AS (
+fields AS MATERIALIZED (
   SELECT
     *,
     CASE "operationName:type"

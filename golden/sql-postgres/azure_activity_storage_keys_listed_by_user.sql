@@ -12,7 +12,7 @@ WITH raw AS (
     coalesce(jsonb_typeof(event -> 'identity' -> 'authorization' -> 'evidence' -> 'principalType'), 'null') AS "identity.authorization.evidence.principalType:type"
   FROM "azure_monitoractivity"
 ),
-fields AS (
+fields AS MATERIALIZED (
   SELECT
     *,
     CASE "operationName:type"

@@ -14,7 +14,7 @@ WITH raw AS (
     coalesce(jsonb_typeof(event -> 'properties' -> 'appId'), 'null') AS "properties.appId:type"
   FROM "azure_audit"
 ),
-fields AS (
+fields AS MATERIALIZED (
   SELECT
     *,
     CASE "operationName:type"

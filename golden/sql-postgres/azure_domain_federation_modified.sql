@@ -10,7 +10,7 @@ WITH raw AS (
     coalesce(jsonb_typeof(event -> 'operationName'), 'null') AS "operationName:type"
   FROM "azure_audit"
 ),
-fields AS (
+fields AS MATERIALIZED (
   SELECT
     *,
     CASE "properties.result:type"

@@ -14,7 +14,7 @@ WITH raw AS (
     coalesce(jsonb_typeof(event -> 'properties' -> 'userAgent'), 'null') AS "properties.userAgent:type"
   FROM "azure_audit"
 ),
-fields AS (
+fields AS MATERIALIZED (
   SELECT
     *,
     CASE "operationName:type"

@@ -10,7 +10,7 @@ WITH raw AS (
     coalesce(jsonb_typeof(event -> 'properties' -> 'result'), 'null') AS "properties.result:type"
   FROM "azure_audit"
 ),
-fields AS (
+fields AS MATERIALIZED (
   SELECT
     *,
     CASE "operationName:type"

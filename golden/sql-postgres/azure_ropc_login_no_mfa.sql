@@ -16,7 +16,7 @@ WITH raw AS (
     coalesce(jsonb_typeof(event -> 'properties' -> 'userType'), 'null') AS "properties.userType:type"
   FROM "azure_audit"
 ),
-fields AS (
+fields AS MATERIALIZED (
   SELECT
     *,
     CASE "operationName:type"

@@ -10,7 +10,7 @@ WITH raw AS (
     coalesce(jsonb_typeof(event -> 'protoPayload' -> 'methodName'), 'null') AS "protoPayload.methodName:type"
   FROM "gcp_auditlog"
 ),
-fields AS (
+fields AS MATERIALIZED (
   SELECT
     *,
     CASE "protoPayload.serviceName:type"

@@ -14,7 +14,7 @@ WITH raw AS (
     coalesce(jsonb_typeof(event -> 'protoPayload' -> 'metadata' -> 'jobChange' -> 'job' -> 'jobStats' -> 'queryStats' -> 'totalBilledBytes'), 'null') AS "protoPayload.metadata.jobChange.job.jobStats.queryStats.~4:type"
   FROM "gcp_auditlog"
 ),
-fields AS (
+fields AS MATERIALIZED (
   SELECT
     *,
     CASE "resource.type:type"

@@ -10,7 +10,7 @@ WITH raw AS (
     coalesce(jsonb_typeof(event -> 'protoPayload' -> 'status' -> 'code'), 'null') AS "protoPayload.status.code:type"
   FROM "gcp_auditlog"
 ),
-fields AS (
+fields AS MATERIALIZED (
   SELECT
     *,
     CASE "protoPayload.methodName:type"

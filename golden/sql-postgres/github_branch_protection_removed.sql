@@ -8,7 +8,7 @@ WITH raw AS (
     coalesce(jsonb_typeof(event -> 'action'), 'null') AS "action:type"
   FROM "github_audit"
 ),
-fields AS (
+fields AS MATERIALIZED (
   SELECT
     *,
     CASE "action:type"

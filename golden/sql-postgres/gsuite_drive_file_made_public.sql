@@ -12,7 +12,7 @@ WITH raw AS (
     coalesce(jsonb_typeof(event -> 'parameters' -> 'visibility'), 'null') AS "parameters.visibility:type"
   FROM "gsuite_activityevent"
 ),
-fields AS (
+fields AS MATERIALIZED (
   SELECT
     *,
     CASE "id.applicationName:type"

@@ -12,7 +12,7 @@ WITH raw AS (
     coalesce(jsonb_typeof(event -> 'parameters' -> 'email_forwarding_destination_address'), 'null') AS "parameters.email_forwarding_destination_address:type"
   FROM "gsuite_activityevent"
 ),
-fields AS (
+fields AS MATERIALIZED (
   SELECT
     *,
     CASE "id.applicationName:type"

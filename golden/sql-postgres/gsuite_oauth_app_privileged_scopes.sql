@@ -12,7 +12,7 @@ WITH raw AS (
     coalesce(jsonb_typeof(event -> 'parameters' -> 'scope'), 'null') AS "parameters.scope:type"
   FROM "gsuite_activityevent"
 ),
-fields AS (
+fields AS MATERIALIZED (
   SELECT
     *,
     CASE "id.applicationName:type"

@@ -12,7 +12,7 @@ WITH raw AS (
     coalesce(jsonb_typeof(event -> 'parameters' -> 'ROLE_NAME'), 'null') AS "parameters.ROLE_NAME:type"
   FROM "gsuite_activityevent"
 ),
-fields AS (
+fields AS MATERIALIZED (
   SELECT
     *,
     CASE "id.applicationName:type"

@@ -12,7 +12,7 @@ WITH raw AS (
     coalesce(jsonb_typeof(event -> 'name'), 'null') AS "name:type"
   FROM "gsuite_activityevent"
 ),
-fields AS (
+fields AS MATERIALIZED (
   SELECT
     *,
     CASE "id.applicationName:type"

@@ -12,7 +12,7 @@ WITH raw AS (
     coalesce(jsonb_typeof(event -> 'debugContext' -> 'debugData' -> 'privilegeGranted'), 'null') AS "debugContext.debugData.privilegeGranted:type"
   FROM "okta_systemlog"
 ),
-fields AS (
+fields AS MATERIALIZED (
   SELECT
     *,
     CASE "eventType:type"

@@ -12,7 +12,7 @@ WITH raw AS (
     coalesce(jsonb_typeof(event -> 'securityContext' -> 'isProxy'), 'null') AS "securityContext.isProxy:type"
   FROM "okta_systemlog"
 ),
-fields AS (
+fields AS MATERIALIZED (
   SELECT
     *,
     CASE "eventType:type"

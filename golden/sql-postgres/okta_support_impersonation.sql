@@ -8,7 +8,7 @@ WITH raw AS (
     coalesce(jsonb_typeof(event -> 'eventType'), 'null') AS "eventType:type"
   FROM "okta_systemlog"
 ),
-fields AS (
+fields AS MATERIALIZED (
   SELECT
     *,
     CASE "eventType:type"

@@ -12,7 +12,7 @@ WITH raw AS (
     coalesce(jsonb_typeof(event -> 'debugContext' -> 'debugData' -> 'threatSuspected'), 'null') AS "debugContext.debugData.threatSuspected:type"
   FROM "okta_systemlog"
 ),
-fields AS (
+fields AS MATERIALIZED (
   SELECT
     *,
     CASE "eventType:type"

@@ -8,7 +8,7 @@ WITH raw AS (
     coalesce(jsonb_typeof(event -> 'action'), 'null') AS "action:type"
   FROM "onepassword_itemusage"
 ),
-fields AS (
+fields AS MATERIALIZED (
   SELECT
     *,
     CASE "action:type"

@@ -8,7 +8,7 @@ WITH raw AS (
     coalesce(jsonb_typeof(event -> 'category'), 'null') AS "category:type"
   FROM "onepassword_signinattempt"
 ),
-fields AS (
+fields AS MATERIALIZED (
   SELECT
     *,
     CASE "category:type"

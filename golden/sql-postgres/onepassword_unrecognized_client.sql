@@ -10,7 +10,7 @@ WITH raw AS (
     coalesce(jsonb_typeof(event -> 'client' -> 'app_name'), 'null') AS "client.app_name:type"
   FROM "onepassword_signinattempt"
 ),
-fields AS (
+fields AS MATERIALIZED (
   SELECT
     *,
     CASE "category:type"

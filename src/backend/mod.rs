@@ -5,6 +5,7 @@
 //! a target cannot express exactly is refused with [`CompileError::Unsupported`]; ruleport
 //! never emits a query that means something else.
 
+pub mod chain;
 pub mod context;
 pub mod eql;
 pub mod escape;

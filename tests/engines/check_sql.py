@@ -366,6 +366,8 @@ class Duckdb:
 
     def __init__(self):
         self.connection = duckdb.connect()
+        # A long query would draw a progress bar on stdout.
+        self.connection.execute("SET enable_progress_bar = false")
 
     def matches(self, sql, table, text):
         quoted = '"' + table.replace('"', '""') + '"'

@@ -10,7 +10,7 @@ WITH raw AS (
     coalesce(jsonb_typeof(event -> 'outcome' -> 'result'), 'null') AS "outcome.result:type"
   FROM "okta_systemlog"
 ),
-fields AS (
+fields AS MATERIALIZED (
   SELECT
     *,
     CASE "eventType:type"

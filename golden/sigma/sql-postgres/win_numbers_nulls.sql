@@ -20,7 +20,7 @@ WITH raw AS (
     coalesce(jsonb_typeof(event -> 'MandatoryLabel'), 'null') AS "MandatoryLabel:type"
   FROM "windows_security"
 ),
-fields AS (
+fields AS MATERIALIZED (
   SELECT
     *,
     CASE "EventID:type"

@@ -18,7 +18,7 @@ WITH raw AS (
     coalesce(jsonb_typeof(event -> 'ParentImage'), 'null') AS "ParentImage:type"
   FROM "windows_processcreation"
 ),
-fields AS (
+fields AS MATERIALIZED (
   SELECT
     *,
     CASE "Image:type"

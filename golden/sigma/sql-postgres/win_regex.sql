@@ -12,7 +12,7 @@ WITH raw AS (
     coalesce(jsonb_typeof(event -> 'ParentImage'), 'null') AS "ParentImage:type"
   FROM "windows_processcreation"
 ),
-fields AS (
+fields AS MATERIALIZED (
   SELECT
     *,
     CASE "CommandLine:type"

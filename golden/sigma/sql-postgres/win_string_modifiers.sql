@@ -12,7 +12,7 @@ WITH raw AS (
     coalesce(jsonb_typeof(event -> 'CommandLine'), 'null') AS "CommandLine:type"
   FROM "windows_processcreation"
 ),
-fields AS (
+fields AS MATERIALIZED (
   SELECT
     *,
     CASE "Image:type"

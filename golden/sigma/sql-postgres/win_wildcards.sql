@@ -16,7 +16,7 @@ WITH raw AS (
     coalesce(jsonb_typeof(event -> 'Description'), 'null') AS "Description:type"
   FROM "windows_processcreation"
 ),
-fields AS (
+fields AS MATERIALIZED (
   SELECT
     *,
     CASE "Image:type"

@@ -5,6 +5,7 @@
 use std::fmt;
 
 use super::escape;
+use crate::backend::chain;
 use crate::ir::{Case, TextOp};
 
 /// A string literal KQL can write, with its value.
@@ -334,15 +335,17 @@ impl Expr {
     pub fn to_condition(&self, indent: &str) -> String {
         let flat = self.to_string();
         match self {
-            Expr::Or(items) if flat.len() > 80 => items
-                .iter()
-                .map(|item| {
-                    let mut text = String::new();
-                    item.write(&mut text, Level::Compare);
-                    text
-                })
-                .collect::<Vec<_>>()
-                .join(&format!("\n{indent}or ")),
+            Expr::Or(items) if flat.len() > 80 => {
+                let lines: Vec<String> = items
+                    .iter()
+                    .map(|item| {
+                        let mut text = String::new();
+                        item.write(&mut text, Level::Compare);
+                        text
+                    })
+                    .collect();
+                chain::join(&lines, &format!("\n{indent}or "))
+            }
             _ => flat,
         }
     }
@@ -358,6 +361,17 @@ fn write_list(out: &mut String, items: &[Expr]) {
 }
 
 fn write_joined(out: &mut String, items: &[Expr], joiner: &str, min: Level) {
+    if let Some(groups) = chain::groups(items) {
+        for (i, group) in groups.enumerate() {
+            if i > 0 {
+                out.push_str(joiner);
+            }
+            out.push('(');
+            write_joined(out, group, joiner, min);
+            out.push(')');
+        }
+        return;
+    }
     for (i, item) in items.iter().enumerate() {
         if i > 0 {
             out.push_str(joiner);

@@ -16,7 +16,7 @@ use indexmap::IndexMap;
 use super::dialect::{PathStep, Spec};
 use super::escape::identifier;
 use super::fill::fill;
-use crate::backend::CompileError;
+use crate::backend::{CompileError, chain};
 use crate::ir::{Case, CompareOp, Expr, Literal, Path, Pred, Segment, Test, TextOp};
 use crate::pattern::Folding;
 use crate::rule::Rule;
@@ -63,8 +63,9 @@ pub fn statement(rule: &Rule, spec: &Spec, table: &str) -> Result<Statement, Com
         sql.push_str(&format!(",\n    {expression} AS {name}"));
     }
     sql.push_str(&format!(
-        "\n  FROM {}\n),\nfields AS (\n  SELECT\n    *",
-        (spec.table)(table)
+        "\n  FROM {}\n),\nfields {} (\n  SELECT\n    *",
+        (spec.table)(table),
+        spec.fields_cte
     ));
     for (name, expression) in &emitter.columns {
         sql.push_str(&format!(",\n    {expression} AS {name}"));
@@ -135,7 +136,7 @@ impl Emitter<'_> {
                 text
             });
         }
-        Ok(parts.join(&format!("\n{indent}{joiner} ")))
+        Ok(chain::join(&parts, &format!("\n{indent}{joiner} ")))
     }
 
     fn never_null_not(&self, positive: &str) -> String {
@@ -587,6 +588,6 @@ fn path_steps(segments: &[Segment]) -> Vec<PathStep<'_>> {
 fn any(tests: Vec<String>) -> String {
     match tests.len() {
         1 => tests.into_iter().next().unwrap_or_default(),
-        _ => format!("({})", tests.join(" OR ")),
+        _ => format!("({})", chain::join(&tests, " OR ")),
     }
 }

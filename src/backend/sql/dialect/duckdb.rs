@@ -10,6 +10,7 @@ pub static SPEC: Spec = Spec {
     title: "DuckDB",
     layout: "Table {table}: one event per row, as JSON in the column `event`.",
     table: identifier,
+    fields_cte: "AS",
     row: "event",
     root: |_| Ok(("event".into(), 0)),
     path,

@@ -25,6 +25,10 @@ pub struct Spec {
     pub layout: &'static str,
     /// The table expression for a table name.
     pub table: fn(&str) -> String,
+    /// What introduces the `fields` CTE: PostgreSQL copies an inlined CTE's expression into
+    /// every use, so a condition testing one field a thousand times would plan its text
+    /// expression a thousand times (minutes, gigabytes); `AS MATERIALIZED` computes it once.
+    pub fields_cte: &'static str,
     /// What every row carries through the query's CTEs (`event`, or `*` for all columns),
     /// and what a rule without output fields returns.
     pub row: &'static str,

@@ -10,6 +10,7 @@ pub static SPEC: Spec = Spec {
     title: "PostgreSQL",
     layout: "Table {table}: one event per row, as jsonb in the column `event`.",
     table: identifier,
+    fields_cte: "AS MATERIALIZED",
     row: "event",
     root: |_| Ok(("event".into(), 0)),
     path,

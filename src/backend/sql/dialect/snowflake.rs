@@ -13,6 +13,7 @@ pub static SPEC: Spec = Spec {
     title: "Snowflake",
     layout: "Table panther_logs.public.{table}: Panther's data lake, a column per top-level field.",
     table: |name| format!("panther_logs.public.{}", snowflake_identifier(name)),
+    fields_cte: "AS",
     row: "*",
     root,
     path,

@@ -10,6 +10,7 @@ pub static SPEC: Spec = Spec {
     title: "SQLite",
     layout: "Table {table}: one event per row, as JSON text in the column `event`.",
     table: crate::backend::sql::escape::identifier,
+    fields_cte: "AS",
     row: "event",
     root: |_| Ok(("event".into(), 0)),
     path,
