@@ -13,12 +13,15 @@ use super::modifier::{self, Modifier, ModifierError};
 use super::tree::{Cond, Literal, Op, Pred};
 use super::value::{Compare, Part, SigmaString, Value};
 use super::yaml::{Kind, Node};
+use crate::diagnostic::Diagnostic;
 use crate::ir::{Path, Segment};
 
-/// The named searches, in file order, and the `condition` node.
+/// The named searches, in file order, the `condition` node, and notes on what is carried
+/// over imperfectly.
 pub struct Detection<'n> {
     pub searches: IndexMap<String, Cond>,
     pub condition: &'n Node,
+    pub notes: Vec<Diagnostic>,
 }
 
 /// Reads the `detection` mapping (`key` is its key, where problems with the whole of it
@@ -63,7 +66,39 @@ pub fn read_detection<'n>(
     Ok(Detection {
         searches,
         condition,
+        notes: entries
+            .iter()
+            .flat_map(|(_, value)| exists_notes(value))
+            .collect(),
     })
+}
+
+/// A note at every `exists` item: Sigma counts a field whose value is null as present,
+/// and ruleport, reading null as missing, cannot tell the two apart.
+fn exists_notes(search: &Node) -> Vec<Diagnostic> {
+    let maps: Vec<&Node> = match &search.kind {
+        Kind::Sequence(items) => items.iter().collect(),
+        _ => vec![search],
+    };
+    maps.into_iter()
+        .filter_map(|map| match &map.kind {
+            Kind::Mapping(items) => Some(items),
+            _ => None,
+        })
+        .flatten()
+        .filter(|(key, _)| {
+            key.as_str()
+                .is_some_and(|k| k.split('|').any(|m| m == "exists"))
+        })
+        .map(|(key, _)| {
+            Diagnostic::new(
+                "`exists` reads a field whose value is null as missing; Sigma counts it as \
+                 present",
+            )
+            .at(key.span.clone())
+            .as_note()
+        })
+        .collect()
 }
 
 fn search(key: &Node, value: &Node, rename: &Renames) -> Result<Cond, Problem> {
@@ -278,7 +313,8 @@ fn predicate(path: &Path, value: &Value, key: &Node) -> Result<Pred, Problem> {
             let (op, text) = string_test(string);
             make(op, *cased, vec![Literal::Str(text)])
         }
-        Value::Number(text) => make(Op::Eq, false, vec![Literal::Number(text.clone())]),
+        // Sigma compares every value as text, numbers as Python writes them.
+        Value::Number(text) => make(Op::Eq, false, vec![Literal::Str(text.clone())]),
         Value::Bool(value) => make(Op::Eq, false, vec![Literal::Bool(*value)]),
         Value::Null => make(Op::IsNull, false, Vec::new()),
         Value::Exists(true) => make(Op::IsNotNull, false, Vec::new()),
@@ -364,7 +400,9 @@ fn escape_regex(text: &str, out: &mut String) {
 /// A Sigma regex in the condition language: a leading `(?i)` becomes the case-insensitive
 /// `regex`, `s` (dot matches newlines) is written out, and `m` (line anchors) is refused
 /// where the pattern has anchors, since ruleport's `^` and `$` match at the ends of the
-/// whole text only.
+/// whole text only. Sigma's regexes are PCRE, whose `$` also matches before a line break
+/// that ends the text: a `$` that ends the match is written `\n?$`; one that more of the
+/// pattern follows is refused.
 fn regex(
     pattern: &str,
     ignore_case: bool,
@@ -378,11 +416,20 @@ fn regex(
     let mut out = String::new();
     let mut chars = pattern.chars();
     let mut in_class = false;
+    let mut depth = 0usize;
     while let Some(c) = chars.next() {
         match c {
             '\\' => {
                 out.push(c);
                 out.extend(chars.next());
+            }
+            '(' if !in_class => {
+                depth += 1;
+                out.push(c);
+            }
+            ')' if !in_class => {
+                depth = depth.saturating_sub(1);
+                out.push(c);
             }
             '[' if !in_class => {
                 in_class = true;
@@ -407,10 +454,59 @@ fn regex(
                     "ruleport's anchors match at the start and end of the whole text".to_string(),
                 ));
             }
+            '$' if !in_class && ends_match(chars.as_str(), depth) => out.push_str(r"\n?$"),
+            '$' if !in_class => {
+                return Err((
+                    "a `$` with more of the regex after it cannot be expressed".to_string(),
+                    "Sigma's (PCRE) `$` also matches before a final line break, which \
+                     ruleport can write only where the match ends"
+                        .to_string(),
+                ));
+            }
             c => out.push(c),
         }
     }
     Ok((out, ignore_case))
+}
+
+/// Whether nothing can follow a point `depth` groups deep with `rest` after it: only the
+/// closing of groups, and at each level the end of the pattern or other alternatives.
+fn ends_match(rest: &str, mut depth: usize) -> bool {
+    let mut chars = rest.chars();
+    loop {
+        match chars.next() {
+            None => return true,
+            Some(')') if depth > 0 => depth -= 1,
+            Some('|') if depth == 0 => return true,
+            Some('|') => {
+                if !skip_to_close(&mut chars) {
+                    return false;
+                }
+                depth -= 1;
+            }
+            Some(_) => return false,
+        }
+    }
+}
+
+/// Moves past the `)` that closes the current group, minding escapes, classes and nested
+/// groups; false when there is none.
+fn skip_to_close(chars: &mut std::str::Chars<'_>) -> bool {
+    let (mut nested, mut in_class) = (0usize, false);
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                chars.next();
+            }
+            '[' if !in_class => in_class = true,
+            ']' if in_class => in_class = false,
+            '(' if !in_class => nested += 1,
+            ')' if !in_class && nested == 0 => return true,
+            ')' if !in_class => nested -= 1,
+            _ => {}
+        }
+    }
+    false
 }
 
 #[cfg(test)]
@@ -448,5 +544,18 @@ mod tests {
             regex("[$^]a", false, true, false),
             Ok(("[$^]a".into(), false))
         );
+    }
+
+    #[test]
+    fn a_final_dollar_also_matches_before_a_final_line_break() {
+        let written = |pattern| regex(pattern, false, false, false).map(|(out, _)| out);
+        assert_eq!(written(r"\.exe$"), Ok(r"\.exe\n?$".to_string()));
+        assert_eq!(written(r"(a$|b$)"), Ok(r"(a\n?$|b\n?$)".to_string()));
+        assert_eq!(written(r"a$|b"), Ok(r"a\n?$|b".to_string()));
+        assert_eq!(written(r"(a$|[)]b)"), Ok(r"(a\n?$|[)]b)".to_string()));
+        assert_eq!(written(r"\$[$]"), Ok(r"\$[$]".to_string()));
+        assert!(written(r"a$b").is_err());
+        assert!(written(r"(a$|b)c").is_err());
+        assert!(written(r"(a$)\n").is_err());
     }
 }

@@ -144,6 +144,7 @@ impl Importer<'_> {
             )
         })?;
         let detection = detection::read_detection(detection_key, detection_node, choice.renames)?;
+        notes.extend(detection.notes.iter().cloned());
         let condition = self.condition(file, &detection)?;
         let output_fields = output_fields(doc, choice.renames, &mut notes)?;
 

@@ -36,7 +36,8 @@ pub enum Kind {
 pub enum Plain<'a> {
     Null,
     Bool(bool),
-    /// A number, in the condition language's number syntax.
+    /// A number, as Python writes it (`str()`): Sigma's tools compare a number as this
+    /// text. It is also in the condition language's number syntax.
     Number(String),
     Text(&'a str),
 }
@@ -149,7 +150,7 @@ fn sexagesimal(body: &str) -> Option<u128> {
 
 /// YAML 1.1 floats as PyYAML reads them: they need a `.` (`1e3` is text), may hold `_`,
 /// and an exponent needs its sign. Infinities and NaN are left as text: no event field
-/// compares with them.
+/// compares with them. Written as Python writes floats.
 fn float(text: &str) -> Option<String> {
     let body = text.strip_prefix(['-', '+']).unwrap_or(text);
     let (mantissa, exponent) = match body.split_once(['e', 'E']) {
@@ -169,7 +170,28 @@ fn float(text: &str) -> Option<String> {
         return None;
     }
     let value: f64 = text.replace('_', "").parse().ok()?;
-    value.is_finite().then(|| crate::value::number_text(value))
+    value.is_finite().then(|| python_float(value))
+}
+
+/// Python's `repr` of a float: the shortest digits that read back as it, with `.0` on
+/// integral values, and an exponent of at least two digits below 1e-4 and from 1e16 on.
+fn python_float(value: f64) -> String {
+    let magnitude = value.abs();
+    if magnitude != 0.0 && !(1e-4..1e16).contains(&magnitude) {
+        let scientific = format!("{value:e}");
+        let (mantissa, exponent) = scientific.split_once('e').unwrap_or((&scientific, "0"));
+        let (sign, digits) = match exponent.strip_prefix('-') {
+            Some(digits) => ('-', digits),
+            None => ('+', exponent),
+        };
+        return format!("{mantissa}e{sign}{digits:0>2}");
+    }
+    let plain = value.to_string();
+    if plain.contains('.') {
+        plain
+    } else {
+        format!("{plain}.0")
+    }
 }
 
 /// Reads every document of a file. A file that is not YAML, or that uses YAML's anchors,
@@ -345,7 +367,11 @@ mod tests {
         assert_eq!(resolve_plain("017"), number("15"));
         assert_eq!(resolve_plain("1_000"), number("1000"));
         assert_eq!(resolve_plain("1:30"), number("90"));
-        assert_eq!(resolve_plain("1.5e+3"), number("1500"));
+        assert_eq!(resolve_plain("1.5e+3"), number("1500.0"));
+        assert_eq!(resolve_plain("2.50"), number("2.5"));
+        assert_eq!(resolve_plain("0.00001"), number("1e-05"));
+        assert_eq!(resolve_plain("1.0e+20"), number("1e+20"));
+        assert_eq!(resolve_plain("-0.0"), number("-0.0"));
         assert_eq!(resolve_plain("00000429"), Plain::Text("00000429"));
         assert_eq!(resolve_plain("1e3"), Plain::Text("1e3"));
         assert_eq!(resolve_plain("0427a"), Plain::Text("0427a"));

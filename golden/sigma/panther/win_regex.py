@@ -3,8 +3,8 @@
 #
 # Condition:
 #   CommandLine regex_cs "-[Ee]nc(odedCommand)? [A-Za-z0-9+/=]{8,}"
-#     or Image regex '\\(certutil|bitsadmin)\.exe$'
-#     or ParentImage regex '\\mshta\.exe$'
+#     or Image regex '\\(certutil|bitsadmin)\.exe\n?$'
+#     or ParentImage regex '\\mshta\.exe\n?$'
 #     or CommandLine regex_cs 'begin[\s\S]end'
 
 import math
@@ -77,8 +77,8 @@ def _search(value, *patterns):
 # Case-insensitive patterns fold ASCII letters in re; every other case pair they match is
 # written out in the pattern, and `\Z` is the end of the text.
 _PATTERN_1 = re.compile("-[Ee]nc(?:odedCommand)? [+/-9=A-Za-z]{8,}")
-_PATTERN_2 = re.compile(r"\\(?:certutil|bit[s\u017f]admin)\.exe\Z", re.IGNORECASE | re.ASCII)
-_PATTERN_3 = re.compile(r"\\m[s\u017f]hta\.exe\Z", re.IGNORECASE | re.ASCII)
+_PATTERN_2 = re.compile(r"\\(?:certutil|bit[s\u017f]admin)\.exe\n?\Z", re.IGNORECASE | re.ASCII)
+_PATTERN_3 = re.compile(r"\\m[s\u017f]hta\.exe\n?\Z", re.IGNORECASE | re.ASCII)
 _PATTERN_4 = re.compile(r"begin[\x00-\U0010ffff]end")
 
 

@@ -24,11 +24,34 @@ fields AS (
   SELECT
     *,
     CASE "EventID:type"
-      WHEN 'BIGINT' THEN CAST("EventID:value" AS DOUBLE)
-      WHEN 'UBIGINT' THEN CAST("EventID:value" AS DOUBLE)
-      WHEN 'DOUBLE' THEN CAST("EventID:value" AS DOUBLE)
-      WHEN 'VARCHAR' THEN CASE WHEN regexp_full_match("EventID:value", '-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?') THEN CAST("EventID:value" AS DOUBLE) END
-    END AS "EventID:number",
+      WHEN 'VARCHAR' THEN "EventID:value"
+      WHEN 'BIGINT' THEN "EventID:value"
+      WHEN 'UBIGINT' THEN "EventID:value"
+      WHEN 'DOUBLE' THEN CASE
+        WHEN trunc(CAST("EventID:value" AS DOUBLE)) = CAST("EventID:value" AS DOUBLE)
+          AND abs(CAST("EventID:value" AS DOUBLE)) < 1e16
+          THEN CAST(CAST(CAST("EventID:value" AS DOUBLE) AS BIGINT) AS VARCHAR)
+        WHEN NOT contains(CAST(CAST("EventID:value" AS DOUBLE) AS VARCHAR), 'e')
+          THEN CAST(CAST("EventID:value" AS DOUBLE) AS VARCHAR)
+        WHEN abs(CAST("EventID:value" AS DOUBLE)) >= 1e16 THEN concat(
+          CASE WHEN CAST("EventID:value" AS DOUBLE) < 0 THEN '-' END,
+          rpad(
+            replace(split_part(CAST(abs(CAST("EventID:value" AS DOUBLE)) AS VARCHAR), 'e', 1), '.', ''),
+            CAST(split_part(CAST(CAST("EventID:value" AS DOUBLE) AS VARCHAR), 'e', 2) AS INTEGER) + 1,
+            '0'))
+        ELSE concat(
+          CASE WHEN CAST("EventID:value" AS DOUBLE) < 0 THEN '-' END,
+          '0.',
+          lpad(
+            replace(split_part(CAST(abs(CAST("EventID:value" AS DOUBLE)) AS VARCHAR), 'e', 1), '.', ''),
+            CAST(length(
+              replace(split_part(CAST(abs(CAST("EventID:value" AS DOUBLE)) AS VARCHAR), 'e', 1), '.', ''))
+              - CAST(split_part(CAST(CAST("EventID:value" AS DOUBLE) AS VARCHAR), 'e', 2) AS INTEGER) - 1
+              AS INTEGER),
+            '0'))
+      END
+      WHEN 'BOOLEAN' THEN "EventID:value"
+    END AS "EventID",
     CASE "TokenElevationType:type"
       WHEN 'BIGINT' THEN CAST("TokenElevationType:value" AS DOUBLE)
       WHEN 'UBIGINT' THEN CAST("TokenElevationType:value" AS DOUBLE)
@@ -81,7 +104,7 @@ fields AS (
 SELECT
   event
 FROM fields
-WHERE "EventID:number" IN (4688, 4689)
+WHERE lower("EventID") IN ('4688', '4689')
   AND "TokenElevationType:number" >= 2
   AND "ProcessId:number" < 65536
   AND "SubjectLogonId:type" <> 'NULL'

@@ -24,19 +24,16 @@ fields AS MATERIALIZED (
   SELECT
     *,
     CASE "EventID:type"
+      WHEN 'string' THEN "EventID:value"
       WHEN 'number' THEN CASE
-        WHEN abs("EventID:value"::numeric) > 1.7976931348623157e308
-          THEN sign("EventID:value"::numeric) * 'Infinity'::float8
-        WHEN abs("EventID:value"::numeric) < 2.4703282292062328e-324 THEN 0
-        ELSE "EventID:value"::float8
+        WHEN "EventID:value"::numeric = trunc("EventID:value"::numeric) AND abs("EventID:value"::numeric) < 18446744073709551616
+          THEN trunc("EventID:value"::numeric)::text
+        WHEN abs("EventID:value"::numeric) > 1.7976931348623157e308 THEN NULL
+        WHEN abs("EventID:value"::numeric) < 2.4703282292062328e-324 THEN '0'
+        ELSE "EventID:value"::float8::text::numeric::text
       END
-      WHEN 'string' THEN CASE WHEN "EventID:value" ~ '^-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?$' THEN CASE
-          WHEN abs("EventID:value"::numeric) > 1.7976931348623157e308
-            THEN sign("EventID:value"::numeric) * 'Infinity'::float8
-          WHEN abs("EventID:value"::numeric) < 2.4703282292062328e-324 THEN 0
-          ELSE "EventID:value"::float8
-        END END
-    END AS "EventID:number",
+      WHEN 'boolean' THEN "EventID:value"
+    END AS "EventID",
     CASE "TokenElevationType:type"
       WHEN 'number' THEN CASE
         WHEN abs("TokenElevationType:value"::numeric) > 1.7976931348623157e308
@@ -95,7 +92,7 @@ fields AS MATERIALIZED (
 SELECT
   event
 FROM fields
-WHERE "EventID:number" IN (4688, 4689)
+WHERE lower("EventID") IN ('4688', '4689')
   AND "TokenElevationType:number" >= 2
   AND "ProcessId:number" < 65536
   AND "SubjectLogonId:type" <> 'null'

@@ -54,7 +54,7 @@ SELECT
   event
 FROM fields
 WHERE "CommandLine" ~ '\-[Ee]nc(?:odedCommand)? [\+\/-9\=A-Za-z]{8,}'
-  OR "Image" ~* '\\(?:certutil|bitsadmin)\.exe$'
-  OR "ParentImage" ~* '\\mshta\.exe$'
+  OR "Image" ~* '\\(?:certutil|bitsadmin)\.exe\n?$'
+  OR "ParentImage" ~* '\\mshta\.exe\n?$'
   OR "CommandLine" ~ 'begin[\u0000-􏿿]end';
 

@@ -24,11 +24,12 @@ fields AS (
   SELECT
     *,
     CASE "EventID:type"
-      WHEN 'INTEGER' THEN "EventID:value"::FLOAT
-      WHEN 'DECIMAL' THEN "EventID:value"::FLOAT
-      WHEN 'DOUBLE' THEN "EventID:value"::FLOAT
-      WHEN 'VARCHAR' THEN CASE WHEN REGEXP_LIKE("EventID:value"::string, '-?[0-9]+([.][0-9]+)?([eE][+-]?[0-9]+)?') THEN TRY_TO_DOUBLE("EventID:value"::string) END
-    END AS "EventID:number",
+      WHEN 'VARCHAR' THEN "EventID:value"::string
+      WHEN 'INTEGER' THEN "EventID:value"::string
+      WHEN 'DECIMAL' THEN CASE WHEN CONTAINS("EventID:value"::string, '.') THEN RTRIM(RTRIM("EventID:value"::string, '0'), '.') ELSE "EventID:value"::string END
+      WHEN 'DOUBLE' THEN "EventID:value"::string
+      WHEN 'BOOLEAN' THEN "EventID:value"::string
+    END AS "EventID",
     CASE "TokenElevationType:type"
       WHEN 'INTEGER' THEN "TokenElevationType:value"::FLOAT
       WHEN 'DECIMAL' THEN "TokenElevationType:value"::FLOAT
@@ -59,7 +60,7 @@ fields AS (
 SELECT
   *
 FROM fields
-WHERE "EventID:number" IN (4688, 4689)
+WHERE LOWER("EventID") IN ('4688', '4689')
   AND "TokenElevationType:number" >= 2
   AND "ProcessId:number" < 65536
   AND "SubjectLogonId:type" <> 'NULL_VALUE'

@@ -26,10 +26,18 @@ fields AS (
   SELECT
     *,
     CASE "EventID:type"
-      WHEN 'integer' THEN "EventID:value"
-      WHEN 'real' THEN "EventID:value"
-      WHEN 'text' THEN CASE WHEN "EventID:value" REGEXP '^-?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?$' THEN CAST("EventID:value" AS REAL) END
-    END AS "EventID:number",
+      WHEN 'text' THEN "EventID:value"
+      WHEN 'integer' THEN CAST("EventID:value" AS TEXT)
+      WHEN 'real' THEN CASE
+        WHEN "EventID:value" = CAST("EventID:value" AS INTEGER) AND abs("EventID:value") < 9007199254740992
+          THEN CAST(CAST("EventID:value" AS INTEGER) AS TEXT)
+        WHEN CAST(printf('%.15g', "EventID:value") AS REAL) = "EventID:value" THEN printf('%.15g', "EventID:value")
+        WHEN CAST(printf('%.16g', "EventID:value") AS REAL) = "EventID:value" THEN printf('%.16g', "EventID:value")
+        ELSE printf('%.17g', "EventID:value")
+      END
+      WHEN 'true' THEN 'true'
+      WHEN 'false' THEN 'false'
+    END AS "EventID",
     CASE "TokenElevationType:type"
       WHEN 'integer' THEN "TokenElevationType:value"
       WHEN 'real' THEN "TokenElevationType:value"
@@ -63,7 +71,7 @@ fields AS (
 SELECT
   event
 FROM fields
-WHERE "EventID:number" IN (4688, 4689)
+WHERE lower("EventID") IN ('4688', '4689')
   AND "TokenElevationType:number" >= 2
   AND "ProcessId:number" < 65536
   AND "SubjectLogonId:type" <> 'null'
