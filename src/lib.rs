@@ -14,7 +14,8 @@
 //! - [`compiler`]: the catalog through the backends (`ruleport compile`);
 //! - [`testing`]: running a rule's tests (`ruleport test`);
 //! - [`check`]: the CI gate over all of it (`ruleport check`);
-//! - [`verify`]: running compiled output on real engines (`ruleport verify`).
+//! - [`verify`]: running compiled output on real engines (`ruleport verify`);
+//! - [`stream`]: rules over a stream of JSON-lines events (`ruleport eval`).
 
 pub mod backend;
 pub mod check;
@@ -29,6 +30,7 @@ pub mod mapping;
 pub mod pattern;
 pub mod rule;
 pub mod source;
+pub mod stream;
 pub mod syntax;
 pub mod target;
 pub mod templates;

@@ -12,6 +12,7 @@ use ruleport::explain::Corpus;
 use ruleport::mapping::Mappings;
 use ruleport::rule::{Catalog, load_catalog};
 use ruleport::source::SourceFile;
+use ruleport::stream::{self, RuleSet};
 use ruleport::target::{Target, parse_targets};
 use ruleport::templates::Templates;
 use ruleport::testing;
@@ -121,6 +122,18 @@ enum Command {
         target: Option<Target>,
     },
 
+    /// Run rules over a stream of JSON-lines events, printing one JSON line per match.
+    ///
+    /// Every rule runs on every event (or, with --log-type, every rule of that log type).
+    /// Each match prints `{"rule_id", "line", "outputs", "event"}`: the rule, the event's
+    /// line number, the rule's OutputFields read from the event (null when missing), and the
+    /// event exactly as the input has it. A line that is not a JSON object is reported on
+    /// stderr with its line and column and skipped; blank lines are skipped.
+    ///
+    /// Exit status: 0 when every line was read, 1 when some lines were skipped as bad, 2 on
+    /// a usage or I/O error or a rule that does not load (then no event is read).
+    Eval(EvalArgs),
+
     /// ATT&CK coverage of rules: a Navigator layer file and/or a Markdown summary.
     Coverage {
         /// Rule files, or directories searched recursively for *.yml and *.yaml.
@@ -168,6 +181,24 @@ struct CheckArgs {
     /// Directory of log-source mappings replacing the built-in ones.
     #[arg(long)]
     mappings: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+struct EvalArgs {
+    /// A rule file, or a directory searched recursively for *.yml and *.yaml. Repeatable.
+    #[arg(long, required = true, value_name = "PATH")]
+    rule: Vec<PathBuf>,
+
+    /// Run only the rules whose LogTypes include this log type.
+    #[arg(long, value_name = "TYPE")]
+    log_type: Option<String>,
+
+    /// Threads that evaluate events (default: one per core).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
+
+    /// The JSON-lines file to read; `-` or nothing reads standard input.
+    logs: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -259,6 +290,7 @@ fn main() -> ExitCode {
         Command::Test { paths, format } => test(&paths, format),
         Command::Verify(args) => verify(&args),
         Command::Check(args) => check(&args),
+        Command::Eval(args) => eval(&args),
         Command::Explain {
             rule,
             catalog,
@@ -506,6 +538,117 @@ fn coverage(
         print!("{}", ruleport::coverage::markdown(&catalog));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn eval(args: &EvalArgs) -> Result<ExitCode, String> {
+    use std::io::IsTerminal;
+
+    let catalog = load_catalog(&args.rule)?;
+    let mut broken = false;
+    for file in catalog.files.iter().filter(|file| !file.is_ok()) {
+        broken = true;
+        eprint!("{}", render(&file.source, &file.errors));
+    }
+    if broken {
+        eprintln!("error: no events were read: fix the rules above first");
+        return Ok(ExitCode::from(2));
+    }
+    let rules = catalog.files.iter().filter_map(|file| file.rule.as_ref());
+    let rules = RuleSet::new(rules.filter(|rule| match &args.log_type {
+        Some(log_type) => rule.meta.log_types.contains(log_type),
+        None => true,
+    }));
+    if let (Some(log_type), true) = (&args.log_type, rules.is_empty()) {
+        return Err(format!("no rule has the log type `{log_type}`"));
+    }
+
+    let path = args.logs.as_deref().filter(|path| *path != Path::new("-"));
+    let name = path.map_or("<stdin>".into(), |path| path.display().to_string());
+    let (input, length): (Box<dyn std::io::Read + Send>, _) = match path {
+        Some(path) => {
+            let file = std::fs::File::open(path)
+                .map_err(|error| format!("cannot read {name}: {error}"))?;
+            let length = file.metadata().map(|meta| meta.len()).ok();
+            (Box::new(file), length)
+        }
+        None => (Box::new(std::io::stdin()), None),
+    };
+    let bar = length
+        .filter(|_| std::io::stderr().is_terminal())
+        .map(bytes_bar);
+    let workers = args.threads.map_or_else(
+        || std::thread::available_parallelism().map_or(1, usize::from),
+        usize::from,
+    );
+    let report = EvalReport {
+        bar: bar.as_ref(),
+        name: &name,
+    };
+    let mut stdout = std::io::stdout().lock();
+    let result = stream::run(
+        &rules,
+        input,
+        &mut stdout,
+        stream::Options { workers },
+        &report,
+    );
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    let summary = match result {
+        Ok(summary) => summary,
+        // A reader that stopped early (`ruleport eval ... | head`) is not an error.
+        Err(stream::Failure::Write(error)) if error.kind() == std::io::ErrorKind::BrokenPipe => {
+            return Ok(ExitCode::SUCCESS);
+        }
+        Err(stream::Failure::Write(error)) => return Err(format!("cannot write: {error}")),
+        Err(stream::Failure::Read(error)) => return Err(format!("cannot read {name}: {error}")),
+    };
+    eprintln!(
+        "{} events, {} alerts from {} rules, {} bad lines skipped",
+        summary.events,
+        summary.alerts,
+        rules.len(),
+        summary.bad_lines
+    );
+    Ok(exit_status(summary.bad_lines == 0))
+}
+
+/// Where `eval` reports progress: a bar over the file's bytes, and the skipped lines.
+struct EvalReport<'a> {
+    bar: Option<&'a indicatif::ProgressBar>,
+    name: &'a str,
+}
+
+impl stream::Progress for EvalReport<'_> {
+    fn read(&self, bytes: u64) {
+        if let Some(bar) = self.bar {
+            bar.inc(bytes);
+        }
+    }
+
+    fn bad_line(&self, bad: &stream::BadLine) {
+        let report = || {
+            eprintln!(
+                "error: {}:{}:{}: {}; line skipped",
+                self.name, bad.line, bad.column, bad.message
+            );
+        };
+        match self.bar {
+            Some(bar) => bar.suspend(report),
+            None => report(),
+        }
+    }
+}
+
+/// A progress bar over the bytes of a file.
+fn bytes_bar(length: u64) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(length);
+    let template = "{bar:30} {bytes}/{total_bytes}  {bytes_per_sec}  eta {eta}";
+    let style = indicatif::ProgressStyle::with_template(template)
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+    bar.set_style(style);
+    bar
 }
 
 /// Prints a report as one pretty JSON document.
