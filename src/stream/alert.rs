@@ -1,9 +1,10 @@
 //! The rules `eval` runs, prepared once, and the alert line each match prints.
 //!
-//! An alert is one JSON line:
+//! An alert is one JSON line (here spread over two):
 //!
 //! ```json
-//! {"rule_id":"AWS.CloudTrail.RootConsoleLogin","line":7,"outputs":{"sourceIPAddress":"…"},"event":{…}}
+//! {"rule_id":"AWS.CloudTrail.RootConsoleLogin","line":7,
+//!  "outputs":{"sourceIPAddress":"203.0.113.8"},"event":{"eventName":"ConsoleLogin",…}}
 //! ```
 //!
 //! `event` is the input line's own bytes (the JSON object, without the white space around
