@@ -604,12 +604,15 @@ fn eval(args: &EvalArgs) -> Result<ExitCode, String> {
         Err(stream::Failure::Write(error)) => return Err(format!("cannot write: {error}")),
         Err(stream::Failure::Read(error)) => return Err(format!("cannot read {name}: {error}")),
     };
+    let bad = match summary.bad_lines {
+        1 => "1 bad line".to_string(),
+        count => format!("{count} bad lines"),
+    };
     eprintln!(
-        "{} events, {} alerts from {} rules, {} bad lines skipped",
+        "{} events, {} alerts from {} rules, {bad} skipped",
         summary.events,
         summary.alerts,
         rules.len(),
-        summary.bad_lines
     );
     Ok(exit_status(summary.bad_lines == 0))
 }

@@ -1,13 +1,13 @@
 //! `ruleport eval`: rules run over a stream of JSON-lines events, in constant memory.
 //!
-//! The input is cut into [batches](batch) of whole lines. With one thread the calling thread
+//! The input is cut into batches of whole lines. With one thread the calling thread
 //! reads, evaluates and writes each batch in turn. With more, a reader thread deals the
 //! batches round-robin to the workers, each over its own bounded channel, and the calling
 //! thread collects the results round-robin in the same order: the output is in input order
 //! without a reordering buffer, and at most a few batches per worker are ever in memory.
 //!
-//! Each event is parsed once, into only the fields some rule reads ([`shape`]), and every
-//! rule's evaluator runs on that value.
+//! Each event is parsed once, into the values the rules' paths reach (see [`Shape`]), and
+//! every rule's evaluator reads its predicates' values from there.
 
 mod alert;
 mod batch;
