@@ -543,58 +543,29 @@ fn coverage(
 fn eval(args: &EvalArgs) -> Result<ExitCode, String> {
     use std::io::IsTerminal;
 
-    let catalog = load_catalog(&args.rule)?;
-    let mut broken = false;
-    for file in catalog.files.iter().filter(|file| !file.is_ok()) {
-        broken = true;
-        eprint!("{}", render(&file.source, &file.errors));
-    }
-    if broken {
-        eprintln!("error: no events were read: fix the rules above first");
+    let Some(rules) = eval_rules(&args.rule, args.log_type.as_deref())? else {
         return Ok(ExitCode::from(2));
-    }
-    let rules = catalog.files.iter().filter_map(|file| file.rule.as_ref());
-    let rules = RuleSet::new(rules.filter(|rule| match &args.log_type {
-        Some(log_type) => rule.meta.log_types.contains(log_type),
-        None => true,
-    }));
-    if let (Some(log_type), true) = (&args.log_type, rules.is_empty()) {
-        return Err(format!("no rule has the log type `{log_type}`"));
-    }
-
-    let path = args.logs.as_deref().filter(|path| *path != Path::new("-"));
-    let name = path.map_or("<stdin>".into(), |path| path.display().to_string());
-    let (input, length): (Box<dyn std::io::Read + Send>, _) = match path {
-        Some(path) => {
-            let file = std::fs::File::open(path)
-                .map_err(|error| format!("cannot read {name}: {error}"))?;
-            let length = file.metadata().map(|meta| meta.len()).ok();
-            (Box::new(file), length)
-        }
-        None => (Box::new(std::io::stdin()), None),
     };
-    let bar = length
+    let logs = Logs::open(args.logs.as_deref())?;
+    let bar = logs
+        .length
         .filter(|_| std::io::stderr().is_terminal())
         .map(bytes_bar);
+    let report = EvalReport {
+        bar: bar.as_ref(),
+        name: &logs.name,
+    };
     let workers = args.threads.map_or_else(
         || std::thread::available_parallelism().map_or(1, usize::from),
         usize::from,
     );
-    let report = EvalReport {
-        bar: bar.as_ref(),
-        name: &name,
-    };
+    let options = stream::Options { workers };
     let mut stdout = std::io::stdout().lock();
-    let result = stream::run(
-        &rules,
-        input,
-        &mut stdout,
-        stream::Options { workers },
-        &report,
-    );
+    let result = stream::run(&rules, logs.input, &mut stdout, options, &report);
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
+
     let summary = match result {
         Ok(summary) => summary,
         // A reader that stopped early (`ruleport eval ... | head`) is not an error.
@@ -602,7 +573,9 @@ fn eval(args: &EvalArgs) -> Result<ExitCode, String> {
             return Ok(ExitCode::SUCCESS);
         }
         Err(stream::Failure::Write(error)) => return Err(format!("cannot write: {error}")),
-        Err(stream::Failure::Read(error)) => return Err(format!("cannot read {name}: {error}")),
+        Err(stream::Failure::Read(error)) => {
+            return Err(format!("cannot read {}: {error}", logs.name));
+        }
     };
     let bad = match summary.bad_lines {
         1 => "1 bad line".to_string(),
@@ -615,6 +588,58 @@ fn eval(args: &EvalArgs) -> Result<ExitCode, String> {
         rules.len(),
     );
     Ok(exit_status(summary.bad_lines == 0))
+}
+
+/// The rules `eval` runs, or `None` when some do not load (each reported as a caret
+/// report): no event is read then.
+fn eval_rules(paths: &[PathBuf], log_type: Option<&str>) -> Result<Option<RuleSet>, String> {
+    let catalog = load_catalog(paths)?;
+    let broken: Vec<_> = catalog.files.iter().filter(|file| !file.is_ok()).collect();
+    for file in &broken {
+        eprint!("{}", render(&file.source, &file.errors));
+    }
+    if !broken.is_empty() {
+        eprintln!("error: no events were read: fix the rules above first");
+        return Ok(None);
+    }
+    let rules = catalog.files.iter().filter_map(|file| file.rule.as_ref());
+    let rules = RuleSet::new(rules.filter(|rule| {
+        log_type.is_none_or(|log_type| rule.meta.log_types.iter().any(|t| t == log_type))
+    }));
+    match log_type {
+        Some(log_type) if rules.is_empty() => Err(format!("no rule has the log type `{log_type}`")),
+        _ => Ok(Some(rules)),
+    }
+}
+
+/// Where `eval` reads events: a file, or standard input for `-` or no path.
+struct Logs {
+    input: Box<dyn std::io::Read + Send>,
+    /// The name bad lines are reported under.
+    name: String,
+    /// The file's length, for the progress bar.
+    length: Option<u64>,
+}
+
+impl Logs {
+    fn open(path: Option<&Path>) -> Result<Self, String> {
+        let Some(path) = path.filter(|path| *path != Path::new("-")) else {
+            return Ok(Logs {
+                input: Box::new(std::io::stdin()),
+                name: "<stdin>".into(),
+                length: None,
+            });
+        };
+        let name = path.display().to_string();
+        let file =
+            std::fs::File::open(path).map_err(|error| format!("cannot read {name}: {error}"))?;
+        let length = file.metadata().map(|meta| meta.len()).ok();
+        Ok(Logs {
+            input: Box::new(file),
+            name,
+            length,
+        })
+    }
 }
 
 /// Where `eval` reports progress: a bar over the file's bytes, and the skipped lines.

@@ -32,12 +32,12 @@ pub struct Done {
     pub alerts: u64,
 }
 
-/// A line that is not a JSON object, with serde_json's account of why.
+/// A line that is not a JSON object, and why: serde_json's message, or invalid UTF-8.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BadLine {
     /// 1-based line number in the input.
     pub line: u64,
-    /// 1-based column (in bytes) where serde_json found the problem.
+    /// 1-based column, in bytes, of the problem.
     pub column: usize,
     pub message: String,
 }
@@ -45,6 +45,8 @@ pub struct BadLine {
 /// Reads an input as batches of whole lines; the last line needs no newline.
 pub struct Batches<R> {
     input: R,
+    /// What one read fills, allocated once.
+    buffer: Vec<u8>,
     /// The start of a line that the previous batch cut off.
     carry: Vec<u8>,
     next_line: u64,
@@ -56,6 +58,7 @@ impl<R: Read> Batches<R> {
     pub fn new(input: R) -> Self {
         Self {
             input,
+            buffer: vec![0; BATCH_BYTES],
             carry: Vec::new(),
             next_line: 1,
             at_start: true,
@@ -72,22 +75,20 @@ impl<R: Read> Batches<R> {
             return Ok(None);
         }
         let mut bytes = std::mem::take(&mut self.carry);
-        let carried = bytes.len();
+        let mut read_total = 0;
         let last_newline = loop {
-            let filled = bytes.len();
-            // Past a batch's size only a long line is being read: grow by doubling.
-            bytes.resize(filled + BATCH_BYTES.saturating_sub(filled).max(filled), 0);
-            let read = read_some(&mut self.input, &mut bytes[filled..])?;
-            bytes.truncate(filled + read);
-            if read == 0 {
+            let read = read_some(&mut self.input, &mut self.buffer)?;
+            let Some(read_bytes) = self.buffer.get(..read).filter(|_| read > 0) else {
                 self.finished = true;
                 break None;
-            }
-            if let Some(at) = memchr::memrchr(b'\n', &bytes[filled..]) {
+            };
+            let filled = bytes.len();
+            bytes.extend_from_slice(read_bytes);
+            read_total += read as u64;
+            if let Some(at) = memchr::memrchr(b'\n', read_bytes) {
                 break Some(filled + at);
             }
         };
-        let read = (bytes.len() - carried) as u64;
         if let Some(newline) = last_newline {
             self.carry = bytes.split_off(newline + 1);
         }
@@ -99,7 +100,7 @@ impl<R: Read> Batches<R> {
         }
         let first_line = self.next_line;
         self.next_line += memchr::memchr_iter(b'\n', &bytes).count() as u64;
-        Ok(Some((Batch { first_line, bytes }, read)))
+        Ok(Some((Batch { first_line, bytes }, read_total)))
     }
 }
 

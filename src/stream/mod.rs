@@ -161,3 +161,94 @@ fn collect(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    use serde_json::Value;
+
+    use super::*;
+    use crate::rule::rule_from_condition;
+
+    /// A reader that gives at most `chunk` bytes a read, as a slow pipe does.
+    struct Trickle<'a> {
+        rest: &'a [u8],
+        chunk: usize,
+    }
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buffer: &mut [u8]) -> io::Result<usize> {
+            let count = self.chunk.min(buffer.len()).min(self.rest.len());
+            buffer[..count].copy_from_slice(&self.rest[..count]);
+            self.rest = &self.rest[count..];
+            Ok(count)
+        }
+    }
+
+    #[derive(Default)]
+    struct Recorded {
+        bytes: AtomicU64,
+        bad: Mutex<Vec<u64>>,
+    }
+
+    impl Progress for Recorded {
+        fn read(&self, bytes: u64) {
+            self.bytes.fetch_add(bytes, Ordering::Relaxed);
+        }
+
+        fn bad_line(&self, bad: &BadLine) {
+            self.bad.lock().expect("not poisoned").push(bad.line);
+        }
+    }
+
+    /// Lines cut across reads, a byte-order mark, CR LF, blank and bad lines, a line longer
+    /// than a batch and a last line without a newline read the same whatever the reads and
+    /// the threads.
+    #[test]
+    fn every_way_of_reading_gives_the_same_run() {
+        let rule = rule_from_condition("one", "a eq 1").expect("the rule loads");
+        let rules = RuleSet::new([&rule]);
+        // Longer than a batch, so that it takes several full reads.
+        let long = format!(r#"{{"a": 1, "pad": "{}"}}"#, "x".repeat(600_000));
+        let input =
+            format!("\u{feff}{{\"a\": 1}}\r\n\n{{\"a\": 2}}\n{{bad\n{long}\n  \n{{\"a\": 1}}");
+
+        for chunk in [1, 7, 4096, usize::MAX] {
+            for workers in [1, 2, 3] {
+                let recorded = Recorded::default();
+                let mut output = Vec::new();
+                let reader = Trickle {
+                    rest: input.as_bytes(),
+                    chunk,
+                };
+                let summary = run(&rules, reader, &mut output, Options { workers }, &recorded)
+                    .unwrap_or_else(|_| panic!("reading memory cannot fail"));
+
+                let context = format!("{chunk}-byte reads, {workers} workers");
+                let lines: Vec<Value> = output
+                    .split(|byte| *byte == b'\n')
+                    .filter(|line| !line.is_empty())
+                    .map(|line| serde_json::from_slice(line).expect("an alert line"))
+                    .collect();
+                let numbers: Vec<u64> = lines.iter().filter_map(|l| l["line"].as_u64()).collect();
+                assert_eq!(numbers, [1, 5, 7], "{context}");
+                assert_eq!(lines[0]["event"], serde_json::json!({"a": 1}), "{context}");
+                let expected = Summary {
+                    events: 4,
+                    bad_lines: 1,
+                    alerts: 3,
+                };
+                assert_eq!(summary, expected, "{context}");
+                assert_eq!(
+                    *recorded.bad.lock().expect("not poisoned"),
+                    [4],
+                    "{context}"
+                );
+                let bytes = recorded.bytes.load(Ordering::Relaxed);
+                assert_eq!(bytes, input.len() as u64, "{context}");
+            }
+        }
+    }
+}

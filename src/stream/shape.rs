@@ -622,6 +622,31 @@ mod tests {
         assert_eq!(parsed(json, &paths), Ok(expected));
     }
 
+    /// Past 64 keys in one object of the tree, duplicates are still found.
+    #[test]
+    fn duplicates_are_found_among_many_keys() {
+        let paths: Vec<Path> = (0..70).map(|key| path_of(&format!("k{key}"))).collect();
+        let entries: Vec<String> = (0..70).map(|key| format!(r#""k{key}": {key}"#)).collect();
+        let json = format!(r#"{{{}, "k65": "again"}}"#, entries.join(", "));
+        let reached = parsed(&json, &paths).expect("an object");
+        assert_eq!(reached[65], [serde_json::json!("again")]);
+        assert_eq!(reached[64], [serde_json::json!(64)]);
+    }
+
+    /// Nesting past serde_json's limit is an error, in a skipped value as in a read one.
+    #[test]
+    fn deep_nesting_is_an_error_not_an_overflow() {
+        for key in ["a", "skipped"] {
+            let json = format!(
+                r#"{{"{key}": {}{}}}"#,
+                "[".repeat(100_000),
+                "]".repeat(100_000)
+            );
+            let error = parsed(&json, &[path_of("a")]).expect_err("too deep");
+            assert_eq!(error.message, "recursion limit exceeded");
+        }
+    }
+
     #[test]
     fn invalid_utf8_is_an_error_at_its_column() {
         let shape = ShapeBuilder::default().build();
