@@ -7,7 +7,7 @@
 
 use std::io::{self, Read};
 
-use super::alert::RuleSet;
+use super::rules::RuleSet;
 
 /// The most a batch reads at once, unless one line is longer.
 const BATCH_BYTES: usize = 256 * 1024;

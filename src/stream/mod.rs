@@ -9,12 +9,12 @@
 //! Each event is parsed once, into the values the rules' paths reach (see [`Shape`]), and
 //! every rule's evaluator reads its predicates' values from there.
 
-mod alert;
 mod batch;
+mod rules;
 mod shape;
 
-pub use alert::RuleSet;
 pub use batch::BadLine;
+pub use rules::RuleSet;
 pub use shape::{ParseError, Reached, Shape};
 
 use std::io::{self, Read, Write};

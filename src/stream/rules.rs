@@ -1,4 +1,5 @@
-//! The rules `eval` runs, prepared once, and the alert line each match prints.
+//! The rules `eval` runs, prepared once: the slots their paths read, and the alert line
+//! each match prints.
 //!
 //! An alert is one JSON line (here spread over two):
 //!
