@@ -132,7 +132,8 @@ impl Prepared {
     /// values it reaches.
     fn write_alert(&self, reached: &Reached, raw: &[u8], line: u64, out: &mut Vec<u8>) {
         out.extend_from_slice(&self.head);
-        out.extend_from_slice(line.to_string().as_bytes());
+        // Writing into a `Vec` cannot fail.
+        let _ = write!(out, "{line}");
         out.extend_from_slice(b",\"outputs\":{");
         for (slot, fans_out, key) in &self.outputs {
             out.extend_from_slice(key);
