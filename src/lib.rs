@@ -16,7 +16,8 @@
 //! - [`testing`]: running a rule's tests (`ruleport test`);
 //! - [`check`]: the CI gate over all of it (`ruleport check`);
 //! - [`verify`]: running compiled output on real engines (`ruleport verify`);
-//! - [`sigma`]: Sigma rules into rule files (`ruleport import sigma`).
+//! - [`sigma`]: Sigma rules into rule files (`ruleport import sigma`);
+//! - [`stream`]: rules over a stream of JSON-lines events (`ruleport eval`).
 
 pub mod attack;
 pub mod backend;
@@ -33,6 +34,7 @@ pub mod pattern;
 pub mod rule;
 pub mod sigma;
 pub mod source;
+pub mod stream;
 pub mod syntax;
 pub mod target;
 pub mod templates;

@@ -12,6 +12,7 @@ use ruleport::explain::Corpus;
 use ruleport::mapping::Mappings;
 use ruleport::rule::{Catalog, load_catalog};
 use ruleport::source::SourceFile;
+use ruleport::stream::{self, RuleSet};
 use ruleport::target::{Target, parse_targets};
 use ruleport::templates::Templates;
 use ruleport::testing;
@@ -121,6 +122,18 @@ enum Command {
         target: Option<Target>,
     },
 
+    /// Run rules over a stream of JSON-lines events, printing one JSON line per match.
+    ///
+    /// Every rule runs on every event (or, with --log-type, every rule of that log type).
+    /// Each match prints `{"rule_id", "line", "outputs", "event"}`: the rule, the event's
+    /// line number, the rule's OutputFields read from the event (null when missing), and the
+    /// event exactly as the input has it. A line that is not a JSON object is reported on
+    /// stderr with its line and column and skipped; blank lines are skipped.
+    ///
+    /// Exit status: 0 when every line was read, 1 when some lines were skipped as bad, 2 on
+    /// a usage or I/O error or a rule that does not load (then no event is read).
+    Eval(EvalArgs),
+
     /// ATT&CK coverage of rules: a Navigator layer file and/or a Markdown summary.
     Coverage {
         /// Rule files, or directories searched recursively for *.yml and *.yaml.
@@ -213,6 +226,24 @@ struct CheckArgs {
     mappings: Option<PathBuf>,
 }
 
+#[derive(clap::Args)]
+struct EvalArgs {
+    /// A rule file, or a directory searched recursively for *.yml and *.yaml. Repeatable.
+    #[arg(long, required = true, value_name = "PATH")]
+    rule: Vec<PathBuf>,
+
+    /// Run only the rules whose LogTypes include this log type.
+    #[arg(long, value_name = "TYPE")]
+    log_type: Option<String>,
+
+    /// Threads that evaluate events (default: one per core).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
+
+    /// The JSON-lines file to read; `-` or nothing reads standard input.
+    logs: Option<PathBuf>,
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum CheckFormat {
     Human,
@@ -302,6 +333,7 @@ fn main() -> ExitCode {
         Command::Test { paths, format } => test(&paths, format),
         Command::Verify(args) => verify(&args),
         Command::Check(args) => check(&args),
+        Command::Eval(args) => eval(&args),
         Command::Explain {
             rule,
             catalog,
@@ -570,6 +602,145 @@ fn import_sigma(args: &ImportSigmaArgs) -> Result<ExitCode, String> {
         Format::Json => print_json(&batch::json_report(&report, &args.out))?,
     }
     Ok(exit_status(report.is_success()))
+}
+
+fn eval(args: &EvalArgs) -> Result<ExitCode, String> {
+    use std::io::IsTerminal;
+
+    let Some(rules) = eval_rules(&args.rule, args.log_type.as_deref())? else {
+        return Ok(ExitCode::from(2));
+    };
+    let logs = Logs::open(args.logs.as_deref())?;
+    let bar = logs
+        .length
+        .filter(|_| std::io::stderr().is_terminal())
+        .map(bytes_bar);
+    let report = EvalReport {
+        bar: bar.as_ref(),
+        name: &logs.name,
+    };
+    let workers = args.threads.map_or_else(
+        || std::thread::available_parallelism().map_or(1, usize::from),
+        usize::from,
+    );
+    let options = stream::Options { workers };
+    let mut stdout = std::io::stdout().lock();
+    let result = stream::run(&rules, logs.input, &mut stdout, options, &report);
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+
+    let summary = match result {
+        Ok(summary) => summary,
+        // A reader that stopped early (`ruleport eval ... | head`) is not an error.
+        Err(stream::Failure::Write(error)) if error.kind() == std::io::ErrorKind::BrokenPipe => {
+            return Ok(ExitCode::SUCCESS);
+        }
+        Err(stream::Failure::Write(error)) => return Err(format!("cannot write: {error}")),
+        Err(stream::Failure::Read(error)) => {
+            return Err(format!("cannot read {}: {error}", logs.name));
+        }
+    };
+    let bad = match summary.bad_lines {
+        1 => "1 bad line".to_string(),
+        count => format!("{count} bad lines"),
+    };
+    eprintln!(
+        "{} events, {} alerts from {} rules, {bad} skipped",
+        summary.events,
+        summary.alerts,
+        rules.len(),
+    );
+    Ok(exit_status(summary.bad_lines == 0))
+}
+
+/// The rules `eval` runs, or `None` when some do not load (each reported as a caret
+/// report): no event is read then.
+fn eval_rules(paths: &[PathBuf], log_type: Option<&str>) -> Result<Option<RuleSet>, String> {
+    let catalog = load_catalog(paths)?;
+    let broken: Vec<_> = catalog.files.iter().filter(|file| !file.is_ok()).collect();
+    for file in &broken {
+        eprint!("{}", render(&file.source, &file.errors));
+    }
+    if !broken.is_empty() {
+        eprintln!("error: no events were read: fix the rules above first");
+        return Ok(None);
+    }
+    let rules = catalog.files.iter().filter_map(|file| file.rule.as_ref());
+    let rules = RuleSet::new(rules.filter(|rule| {
+        log_type.is_none_or(|log_type| rule.meta.log_types.iter().any(|t| t == log_type))
+    }));
+    match log_type {
+        Some(log_type) if rules.is_empty() => Err(format!("no rule has the log type `{log_type}`")),
+        _ => Ok(Some(rules)),
+    }
+}
+
+/// Where `eval` reads events: a file, or standard input for `-` or no path.
+struct Logs {
+    input: Box<dyn std::io::Read + Send>,
+    /// The name bad lines are reported under.
+    name: String,
+    /// The file's length, for the progress bar.
+    length: Option<u64>,
+}
+
+impl Logs {
+    fn open(path: Option<&Path>) -> Result<Self, String> {
+        let Some(path) = path.filter(|path| *path != Path::new("-")) else {
+            return Ok(Logs {
+                input: Box::new(std::io::stdin()),
+                name: "<stdin>".into(),
+                length: None,
+            });
+        };
+        let name = path.display().to_string();
+        let file =
+            std::fs::File::open(path).map_err(|error| format!("cannot read {name}: {error}"))?;
+        let length = file.metadata().map(|meta| meta.len()).ok();
+        Ok(Logs {
+            input: Box::new(file),
+            name,
+            length,
+        })
+    }
+}
+
+/// Where `eval` reports progress: a bar over the file's bytes, and the skipped lines.
+struct EvalReport<'a> {
+    bar: Option<&'a indicatif::ProgressBar>,
+    name: &'a str,
+}
+
+impl stream::Progress for EvalReport<'_> {
+    fn read(&self, bytes: u64) {
+        if let Some(bar) = self.bar {
+            bar.inc(bytes);
+        }
+    }
+
+    fn bad_line(&self, bad: &stream::BadLine) {
+        let report = || {
+            eprintln!(
+                "error: {}:{}:{}: {}; line skipped",
+                self.name, bad.line, bad.column, bad.message
+            );
+        };
+        match self.bar {
+            Some(bar) => bar.suspend(report),
+            None => report(),
+        }
+    }
+}
+
+/// A progress bar over the bytes of a file.
+fn bytes_bar(length: u64) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(length);
+    let template = "{bar:30} {bytes}/{total_bytes}  {bytes_per_sec}  eta {eta}";
+    let style = indicatif::ProgressStyle::with_template(template)
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+    bar.set_style(style);
+    bar
 }
 
 /// Prints a report as one pretty JSON document.
