@@ -388,7 +388,10 @@ fn compile(
     mappings: Option<&Path>,
 ) -> Result<ExitCode, String> {
     let catalog: Catalog = load_catalog(paths)?;
-    let setup = Setup::load(templates, mappings, Some(&catalog))?;
+    // Only catalog pages show corpus counts: for other targets, indexing every rule's
+    // indicators would cost time and memory that nothing reads.
+    let corpus = targets.contains(&Target::Page).then_some(&catalog);
+    let setup = Setup::load(templates, mappings, corpus)?;
     let compiled = compile_catalog(&catalog, targets, &setup.context());
 
     let mut failed = false;
