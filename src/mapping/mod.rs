@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path as FsPath;
+use std::sync::OnceLock;
 
 use include_dir::{Dir, include_dir};
 use indexmap::IndexMap;
@@ -172,11 +173,7 @@ impl Mapping {
     /// The mapping in `file`, for the log type its name gives (`AWS.CloudTrail.yml`); an
     /// error is a caret report into the file.
     pub fn parse(file: &SourceFile) -> Result<Self, String> {
-        let log_type = file
-            .path
-            .file_stem()
-            .and_then(|stem| stem.to_str())
-            .unwrap_or_default();
+        let log_type = log_type(file);
         let raw: MappingFile = serde_yaml::from_str(&file.text)
             .map_err(|error| render(file, &[yaml_diagnostic(file, &error)]))?;
         let fields = paths(file, "fields", raw.fields)?;
@@ -216,7 +213,16 @@ impl Mapping {
 /// Every mapping, embedded and overridden.
 #[derive(Debug, Clone, Default)]
 pub struct Mappings {
-    by_key: BTreeMap<(Family, String), Mapping>,
+    by_key: BTreeMap<(Family, String), Entry>,
+}
+
+/// A mapping as loaded. An override is parsed at once, so that its errors are reported
+/// before any rule is compiled. A built-in one is parsed the first time it is asked for:
+/// a run reads few of them, and parsing them all cost more than compiling one rule.
+#[derive(Debug, Clone)]
+enum Entry {
+    Parsed(Mapping),
+    Embedded(SourceFile, OnceLock<Mapping>),
 }
 
 impl Mappings {
@@ -224,15 +230,10 @@ impl Mappings {
     pub fn load(overrides: Option<&FsPath>) -> Result<Self, String> {
         let mut mappings = Mappings::default();
         for family in Family::ALL {
-            for file in EMBEDDED
-                .get_dir(family.dir())
-                .into_iter()
-                .flat_map(|dir| dir.files())
-                .filter(|file| file.path().extension().is_some_and(|ext| ext == "yml"))
-            {
-                let text = file.contents_utf8().unwrap_or_default();
-                let path = FsPath::new("mappings").join(file.path());
-                mappings.insert(family, &SourceFile::new(path, text))?;
+            for file in embedded(family) {
+                let log_type = log_type(&file).to_string();
+                let entry = Entry::Embedded(file, OnceLock::new());
+                mappings.by_key.insert((family, log_type), entry);
             }
         }
         if let Some(dir) = overrides {
@@ -255,23 +256,44 @@ impl Mappings {
                 .iter()
                 .filter(|path| path.extension().is_some_and(|e| e == "yml"))
             {
-                self.insert(family, &SourceFile::read(path)?)?;
+                let mapping = Mapping::parse(&SourceFile::read(path)?)?;
+                self.by_key
+                    .insert((family, mapping.log_type.clone()), Entry::Parsed(mapping));
             }
         }
         Ok(())
     }
 
-    fn insert(&mut self, family: Family, file: &SourceFile) -> Result<(), String> {
-        let mapping = Mapping::parse(file)?;
-        self.by_key
-            .insert((family, mapping.log_type.clone()), mapping);
-        Ok(())
-    }
-
     /// The mapping for a family and log type, if one exists.
     pub fn get(&self, family: Family, log_type: &str) -> Option<&Mapping> {
-        self.by_key.get(&(family, log_type.to_string()))
+        match self.by_key.get(&(family, log_type.to_string()))? {
+            Entry::Parsed(mapping) => Some(mapping),
+            Entry::Embedded(file, parsed) => Some(parsed.get_or_init(|| {
+                Mapping::parse(file).expect("the built-in mappings parse (a test reads them all)")
+            })),
+        }
     }
+}
+
+/// The built-in mapping files of a family, as `mappings/<family>/<LogType>.yml`.
+fn embedded(family: Family) -> impl Iterator<Item = SourceFile> {
+    EMBEDDED
+        .get_dir(family.dir())
+        .into_iter()
+        .flat_map(|dir| dir.files())
+        .filter(|file| file.path().extension().is_some_and(|ext| ext == "yml"))
+        .map(|file| {
+            let text = file.contents_utf8().unwrap_or_default();
+            SourceFile::new(FsPath::new("mappings").join(file.path()), text)
+        })
+}
+
+/// The log type a mapping file is for: its name less the extension (`AWS.CloudTrail.yml`).
+fn log_type(file: &SourceFile) -> &str {
+    file.path
+        .file_stem()
+        .and_then(|stem| stem.to_str())
+        .unwrap_or_default()
 }
 
 /// The entries of the mapping file's `section`, keyed by parsed field path, longest first so
@@ -311,4 +333,24 @@ pub fn write_sentinel_schemas(dir: &FsPath) -> Result<(), String> {
             .map_err(|error| format!("cannot write {}: {error}", dir.join(name).display()))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `Mappings::get` parses a built-in mapping on first use and panics if it does not
+    /// parse: every one must.
+    #[test]
+    fn every_built_in_mapping_parses() {
+        let mut count = 0;
+        for family in Family::ALL {
+            for file in embedded(family) {
+                let mapping = Mapping::parse(&file).unwrap_or_else(|error| panic!("{error}"));
+                assert_eq!(mapping.log_type, log_type(&file));
+                count += 1;
+            }
+        }
+        assert!(count >= 20, "only {count} built-in mappings found");
+    }
 }
