@@ -165,13 +165,36 @@ fn check_keys(file: &SourceFile, meta: &RuleFile) -> Vec<Diagnostic> {
 
 /// What is wrong with a `TA0001:T1078.004` id, if anything.
 fn attack_id_problem(id: &str) -> Option<String> {
-    if !MITRE_ID.is_match(id) {
+    if !is_mitre_id(id) {
         return Some(format!("`{id}` is not a MITRE ATT&CK id"));
     }
     let tactic = id.split(':').next().unwrap_or_default();
     tactic_name(tactic)
         .is_none()
         .then(|| format!("`{id}` names an unknown ATT&CK tactic"))
+}
+
+/// Whether `id` has the form of [`MITRE_ID`]. An ASCII id, as every real one is, is read
+/// here: building that regex, whose `\d` takes any Unicode digit, costs more than loading a
+/// small rule, so it is built only for an id with other characters.
+fn is_mitre_id(id: &str) -> bool {
+    if !id.is_ascii() {
+        return MITRE_ID.is_match(id);
+    }
+    let digits = |text: &str, count: usize| {
+        text.len() == count && text.bytes().all(|byte| byte.is_ascii_digit())
+    };
+    let Some((tactic, technique)) = id.split_once(':') else {
+        return false;
+    };
+    let (Some(tactic), Some(technique)) = (tactic.strip_prefix("TA"), technique.strip_prefix('T'))
+    else {
+        return false;
+    };
+    match technique.split_once('.') {
+        Some((technique, sub)) => digits(tactic, 4) && digits(technique, 4) && digits(sub, 3),
+        None => digits(tactic, 4) && digits(technique, 4),
+    }
 }
 
 /// Parses the paths of `OutputFields`, reporting names and paths that are not valid.
@@ -205,4 +228,45 @@ fn output_fields(
         }
     }
     fields
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn mitre_ids_by_hand_as_by_the_regex() {
+        for id in [
+            "TA0001:T1078",
+            "TA0001:T1078.004",
+            "TA0001:T1078.04",
+            "TA0001:T1078.",
+            "TA001:T1078",
+            "TA0001:1078",
+            "TA0001T1078",
+            "TA0001:T1078.004\n",
+            "TA0001:T1078:T1079",
+            "ta0001:t1078",
+            "TA\u{0661}\u{0662}\u{0663}\u{0664}:T1078",
+            "",
+        ] {
+            assert_eq!(is_mitre_id(id), MITRE_ID.is_match(id), "{id:?}");
+        }
+        assert!(is_mitre_id("TA0001:T1078.004") && !is_mitre_id("TA0001:T1078.04"));
+    }
+
+    proptest! {
+        #[test]
+        fn mitre_ids_by_hand_as_by_the_regex_on_near_ids(id in "[TA0-9:.\\n\u{0661}x]{0,18}") {
+            prop_assert_eq!(is_mitre_id(&id), MITRE_ID.is_match(&id));
+        }
+
+        #[test]
+        fn mitre_ids_by_hand_as_by_the_regex_on_id_shapes(
+            id in "TA[0-9]{3,5}:T[0-9]{3,5}(\\.[0-9]{2,4})?[.:]?"
+        ) {
+            prop_assert_eq!(is_mitre_id(&id), MITRE_ID.is_match(&id));
+        }
+    }
 }
