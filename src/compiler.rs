@@ -34,6 +34,48 @@ pub fn compile_catalog<'c>(
         .collect()
 }
 
+/// Compiles like [`compile_catalog`], writing each rule's artifacts under `dir` as soon as
+/// they are made rather than holding every artifact of the catalog in memory; the results
+/// come back without artifacts, with the number of files written. A file that cannot be
+/// written is an error of the whole run.
+pub fn compile_catalog_to<'c>(
+    catalog: &'c Catalog,
+    targets: &[Target],
+    cx: &Context<'_>,
+    dir: &Path,
+) -> Result<(Vec<Compiled<'c>>, usize), String> {
+    let compiled: Vec<Result<(Compiled<'c>, usize), String>> = catalog
+        .files
+        .par_iter()
+        .map(|file| {
+            let mut compiled = compile_file(file, targets, cx);
+            let artifacts = std::mem::take(&mut compiled.artifacts);
+            for (_, artifact) in &artifacts {
+                write_artifact(dir, artifact)?;
+            }
+            Ok((compiled, artifacts.len()))
+        })
+        .collect();
+    let mut results = Vec::with_capacity(compiled.len());
+    let mut written = 0;
+    for result in compiled {
+        let (compiled, count) = result?;
+        results.push(compiled);
+        written += count;
+    }
+    Ok((results, written))
+}
+
+fn write_artifact(dir: &Path, artifact: &Artifact) -> Result<(), String> {
+    let path = dir.join(&artifact.path);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)
+            .map_err(|error| format!("cannot create {}: {error}", parent.display()))?;
+    }
+    std::fs::write(&path, &artifact.content)
+        .map_err(|error| format!("cannot write {}: {error}", path.display()))
+}
+
 fn compile_file<'c>(file: &'c LoadedFile, targets: &[Target], cx: &Context<'_>) -> Compiled<'c> {
     let mut compiled = Compiled {
         file,
@@ -45,8 +87,8 @@ fn compile_file<'c>(file: &'c LoadedFile, targets: &[Target], cx: &Context<'_>) 
         return compiled;
     };
     let stem = file_stem(&file.source.path);
-    for &target in targets {
-        match backend::compile(rule, &stem, target, cx) {
+    for (target, result) in backend::compile_targets(rule, &stem, targets, cx) {
+        match result {
             Ok(artifacts) => {
                 for artifact in artifacts {
                     let path = PathBuf::from(target.name()).join(&artifact.path);

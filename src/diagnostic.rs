@@ -83,7 +83,7 @@ pub struct Location {
 
 /// Renders diagnostics as caret reports quoting `file`, one after the other.
 pub fn render(file: &SourceFile, diagnostics: &[Diagnostic]) -> String {
-    let files = SimpleFile::new(file.path.display().to_string(), file.text.as_str());
+    let files = SimpleFile::new(file.path.display().to_string(), &*file.text);
     let config = Config::default();
     let mut out = String::new();
     for diagnostic in diagnostics {

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use ruleport::backend::Context;
-use ruleport::compiler::compile_catalog;
+use ruleport::compiler::{compile_catalog, compile_catalog_to};
 use ruleport::diagnostic::render;
 use ruleport::explain::Corpus;
 use ruleport::mapping::Mappings;
@@ -392,7 +392,10 @@ fn compile(
     // indicators would cost time and memory that nothing reads.
     let corpus = targets.contains(&Target::Page).then_some(&catalog);
     let setup = Setup::load(templates, mappings, corpus)?;
-    let compiled = compile_catalog(&catalog, targets, &setup.context());
+    let (compiled, written) = match out {
+        Some(dir) => compile_catalog_to(&catalog, targets, &setup.context(), dir)?,
+        None => (compile_catalog(&catalog, targets, &setup.context()), 0),
+    };
 
     let mut failed = false;
     let mut limits = 0;
@@ -415,18 +418,7 @@ fn compile(
     let single_query =
         compiled.len() == 1 && targets.len() == 1 && targets.iter().all(|t| t.is_query());
     match out {
-        Some(dir) => {
-            for (_, artifact) in &artifacts {
-                let path = dir.join(&artifact.path);
-                if let Some(parent) = path.parent() {
-                    std::fs::create_dir_all(parent)
-                        .map_err(|error| format!("cannot create {}: {error}", parent.display()))?;
-                }
-                std::fs::write(&path, &artifact.content)
-                    .map_err(|error| format!("cannot write {}: {error}", path.display()))?;
-            }
-            eprintln!("wrote {} files to {}", artifacts.len(), dir.display());
-        }
+        Some(dir) => eprintln!("wrote {written} files to {}", dir.display()),
         None if single_query => {
             for (_, artifact) in &artifacts {
                 print!("{}", artifact.content);

@@ -2,6 +2,7 @@
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// A byte range into a [`SourceFile`]'s text.
 pub type Span = Range<usize>;
@@ -10,14 +11,16 @@ pub type Span = Range<usize>;
 #[derive(Debug, Clone)]
 pub struct SourceFile {
     pub path: PathBuf,
-    pub text: String,
+    /// Shared with the rule loaded from it, which keeps the text for artifacts that show
+    /// the rule as written.
+    pub text: Arc<str>,
 }
 
 impl SourceFile {
     pub fn new(path: impl Into<PathBuf>, text: impl Into<String>) -> Self {
         Self {
             path: path.into(),
-            text: text.into(),
+            text: Arc::from(text.into()),
         }
     }
 

@@ -64,3 +64,21 @@ fn compiling_twice_gives_identical_bytes() {
         }
     }
 }
+
+/// Compiling every target at once, which emits each family's query once, gives what
+/// compiling them one by one gives.
+#[test]
+fn compiling_all_targets_together_matches_one_by_one() {
+    let env = Env::builtin();
+    let cx = env.context();
+    let targets = Target::all();
+    for file in catalog().files {
+        let rule = file.rule.as_ref().expect("loaded");
+        let together = ruleport::backend::compile_targets(rule, "x", &targets, &cx);
+        let alone: Vec<_> = targets
+            .iter()
+            .map(|&target| (target, compile(rule, "x", target, &cx)))
+            .collect();
+        assert_eq!(together, alone, "{}", rule.meta.rule_id);
+    }
+}

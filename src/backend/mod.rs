@@ -164,6 +164,49 @@ pub fn backend(target: Target) -> Box<dyn Backend> {
     }
 }
 
+/// Compiles one rule for several targets, in their order, emitting the query of the
+/// Sentinel targets once and that of the Elastic targets once.
+pub fn compile_targets(
+    rule: &Rule,
+    stem: &str,
+    targets: &[Target],
+    cx: &Context<'_>,
+) -> Vec<(Target, Result<Vec<Artifact>, CompileError>)> {
+    let sentinel: Vec<Target> = targets
+        .iter()
+        .copied()
+        .filter(|target| matches!(target, Target::Kql | Target::Sentinel | Target::SentinelArm))
+        .collect();
+    let elastic: Vec<(Target, eql::Artifacts)> = targets
+        .iter()
+        .filter_map(|&target| match target {
+            Target::Eql => Some((target, eql::Artifacts::Query)),
+            Target::Elastic => Some((target, eql::Artifacts::Rule)),
+            Target::ElasticNdjson => Some((target, eql::Artifacts::Ndjson)),
+            _ => None,
+        })
+        .collect();
+    let mut shared: Vec<(Target, Result<Vec<Artifact>, CompileError>)> = Vec::new();
+    if !sentinel.is_empty() {
+        let results = kql::compile_all(rule, stem, &sentinel, cx);
+        shared.extend(sentinel.into_iter().zip(results));
+    }
+    if !elastic.is_empty() {
+        let artifacts: Vec<eql::Artifacts> = elastic.iter().map(|(_, which)| *which).collect();
+        let results = eql::compile_all(rule, stem, &artifacts, cx);
+        shared.extend(elastic.into_iter().map(|(target, _)| target).zip(results));
+    }
+    targets
+        .iter()
+        .map(
+            |&target| match shared.iter().position(|(done, _)| *done == target) {
+                Some(at) => shared.swap_remove(at),
+                None => (target, compile(rule, stem, target, cx)),
+            },
+        )
+        .collect()
+}
+
 /// Compiles one rule for one target.
 pub fn compile(
     rule: &Rule,

@@ -26,7 +26,7 @@ pub struct Rule {
     pub evaluator: Evaluator,
     pub condition_map: ConditionMap,
     /// The rule file's text, for artifacts that show the rule as written.
-    pub text: String,
+    pub text: std::sync::Arc<str>,
 }
 
 static MITRE_ID: LazyLock<Regex> = LazyLock::new(|| {

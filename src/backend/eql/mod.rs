@@ -94,37 +94,79 @@ impl Backend for EqlBackend {
         stem: &str,
         cx: &Context<'_>,
     ) -> Result<Vec<Artifact>, CompileError> {
-        let log_type = rule
-            .meta
-            .log_types
-            .first()
-            .map(String::as_str)
-            .unwrap_or_default();
+        let prepared = Prepared::new(rule, cx)?;
+        prepared.artifacts(self.artifacts, rule, stem, cx)
+    }
+}
+
+/// Compiles `rule` for each of the Elastic targets in `artifacts`, emitting the query once.
+pub fn compile_all(
+    rule: &Rule,
+    stem: &str,
+    artifacts: &[Artifacts],
+    cx: &Context<'_>,
+) -> Vec<Result<Vec<Artifact>, CompileError>> {
+    match Prepared::new(rule, cx) {
+        Ok(prepared) => artifacts
+            .iter()
+            .map(|&which| prepared.artifacts(which, rule, stem, cx))
+            .collect(),
+        Err(error) => artifacts.iter().map(|_| Err(error.clone())).collect(),
+    }
+}
+
+/// What every Elastic artifact of a rule is made from: its mapping, index and query.
+struct Prepared<'m> {
+    log_type: String,
+    mapping: Option<&'m Mapping>,
+    index: Vec<String>,
+    condition: query::Condition,
+}
+
+impl<'m> Prepared<'m> {
+    fn new(rule: &Rule, cx: &Context<'m>) -> Result<Self, CompileError> {
+        let log_type = rule.meta.log_types.first().cloned().unwrap_or_default();
         let mapping = mapping(rule, cx)?;
         let index = match mapping.map(|mapping| mapping.index.clone()) {
             Some(index) if !index.is_empty() => index,
-            _ => vec![default_index(log_type)],
+            _ => vec![default_index(&log_type)],
         };
         let condition = query::condition(&rule.ir.push_negation(), mapping, category(mapping)?)?;
+        Ok(Prepared {
+            log_type,
+            mapping,
+            index,
+            condition,
+        })
+    }
 
+    fn artifacts(
+        &self,
+        which: Artifacts,
+        rule: &Rule,
+        stem: &str,
+        cx: &Context<'_>,
+    ) -> Result<Vec<Artifact>, CompileError> {
+        let (log_type, mapping, index, condition) =
+            (&self.log_type, self.mapping, &self.index, &self.condition);
         let view = RuleView::new(rule, stem);
-        let (extension, content) = match self.artifacts {
+        let (extension, content) = match which {
             Artifacts::Query => {
                 let view = QueryView {
                     rule: view,
                     log_type,
-                    index: &index,
+                    index,
                     unmapped: &condition.unmapped,
                     query: &condition.text,
                 };
                 ("eql", render(cx, "eql/query.eql", &view)?)
             }
             Artifacts::Rule | Artifacts::Ndjson => {
-                let (template, extension) = match self.artifacts {
+                let (template, extension) = match which {
                     Artifacts::Rule => ("elastic/rule.toml", "toml"),
                     _ => ("elastic-ndjson/rule.ndjson", "ndjson"),
                 };
-                let view = rule_file_view(rule, view, mapping, &index, &condition.text)?;
+                let view = rule_file_view(rule, view, mapping, index, &condition.text)?;
                 (extension, render(cx, template, &view)?)
             }
         };

@@ -58,36 +58,66 @@ impl Backend for KqlBackend {
     ) -> Result<Vec<Artifact>, CompileError> {
         let source = Source::new(rule, cx)?;
         let query = query::emit(rule, &source)?;
-        let view = RuleView::new(rule, stem);
-        let (template, extension) = match self.target {
-            Target::Sentinel => ("sentinel/rule.yaml", "yaml"),
-            Target::SentinelArm => ("sentinel-arm/rule.json", "json"),
-            _ => ("kql/query.kql", "kql"),
-        };
-        let content = match self.target {
-            Target::Sentinel | Target::SentinelArm => {
-                let file = RuleFileView {
-                    sentinel: SentinelView::new(&view, &query, &source.connector)?,
-                    rule: view,
-                };
-                cx.templates.render(template, &file)
-            }
-            _ => {
-                let text = query.text();
-                let file = QueryView {
-                    notes: notes(&source, &query),
-                    rule: view,
-                    query: &text,
-                };
-                cx.templates.render(template, &file)
-            }
-        }
-        .map_err(CompileError::Render)?;
-        Ok(vec![Artifact {
-            path: format!("{stem}.{extension}").into(),
-            content,
-        }])
+        artifacts(self.target, rule, stem, &source, &query, cx)
     }
+}
+
+/// Compiles `rule` for each of the Sentinel targets in `targets`, emitting the query once.
+pub fn compile_all(
+    rule: &Rule,
+    stem: &str,
+    targets: &[Target],
+    cx: &Context<'_>,
+) -> Vec<Result<Vec<Artifact>, CompileError>> {
+    let prepared = Source::new(rule, cx)
+        .and_then(|source| query::emit(rule, &source).map(|query| (source, query)));
+    targets
+        .iter()
+        .map(|&target| match &prepared {
+            Ok((source, query)) => artifacts(target, rule, stem, source, query, cx),
+            Err(error) => Err(error.clone()),
+        })
+        .collect()
+}
+
+/// The artifact of one Sentinel target around the compiled query.
+fn artifacts(
+    target: Target,
+    rule: &Rule,
+    stem: &str,
+    source: &Source<'_>,
+    query: &Query,
+    cx: &Context<'_>,
+) -> Result<Vec<Artifact>, CompileError> {
+    let view = RuleView::new(rule, stem);
+    let (template, extension) = match target {
+        Target::Sentinel => ("sentinel/rule.yaml", "yaml"),
+        Target::SentinelArm => ("sentinel-arm/rule.json", "json"),
+        _ => ("kql/query.kql", "kql"),
+    };
+    let content = match target {
+        Target::Sentinel | Target::SentinelArm => {
+            let file = RuleFileView {
+                sentinel: SentinelView::new(&view, query, &source.connector)?,
+                rule: view,
+            };
+            cx.templates.render(template, &file)
+        }
+        _ => {
+            let text = query.text();
+            let file = QueryView {
+                notes: notes(source, query),
+                rule: view,
+                query: &text,
+            };
+            cx.templates.render(template, &file)
+        }
+    }
+    .map_err(CompileError::Render)?;
+    Ok(vec![Artifact {
+        path: format!("{stem}.{extension}").into(),
+        content,
+    }])
 }
 
 /// Comment lines for the `.kql` file: where the events come from, and which fields have no
