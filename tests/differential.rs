@@ -198,7 +198,7 @@ fn evaluator_and_sqlite_agree_on_random_conditions_and_events() {
                 .content
                 .clone();
             for event in &events {
-                let expected = rule.evaluator.matches(event);
+                let expected = rule.evaluator().matches(event);
                 let actual = db.matches(&sql, event).expect("runs");
                 prop_assert_eq!(
                     actual,
@@ -232,7 +232,7 @@ fn export_random_cases_for_the_other_engines() {
     while cases.len() < count {
         let (condition, event) = strategy.new_tree(&mut runner).expect("generates").current();
         let rule = rule_from_condition("random", &condition);
-        let expected = rule.evaluator.matches(&event);
+        let expected = rule.evaluator().matches(&event);
         let id = format!("random-{}", cases.len());
         cases.push(json!({"id": id, "condition": condition, "event": event, "expected": expected}));
     }

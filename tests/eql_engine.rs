@@ -594,7 +594,7 @@ impl Harness {
                 id: event.id.clone(),
                 query: query.clone(),
                 document: indexed_document(mapping, &event.event),
-                expected: rule.evaluator.matches(&event.event),
+                expected: rule.evaluator().matches(&event.event),
                 diverges,
             });
         }
@@ -625,7 +625,7 @@ fn the_eql_package_gives_every_verdict() {
         let rule = file.rule.as_ref().expect("loaded");
         let mut events = Vec::new();
         for test in &rule.meta.tests {
-            assert_eq!(rule.evaluator.matches(&test.log), test.expected_result);
+            assert_eq!(rule.evaluator().matches(&test.log), test.expected_result);
             let id = format!("{}: {}", rule.meta.rule_id, test.name);
             events.push(Event::new(&id, test.log.clone()));
         }
@@ -664,7 +664,7 @@ fn cases() -> Vec<(String, String, Event)> {
             continue;
         };
         let rule = rule_from_condition(&case.id, &case.condition);
-        assert_eq!(rule.evaluator.matches(&event), expected, "{}", case.id);
+        assert_eq!(rule.evaluator().matches(&event), expected, "{}", case.id);
         let mut event = Event::new(&case.id, event);
         if case.divergence_allowed.iter().any(|engine| engine == "eql") {
             event.diverges = Some("documented in tests/conformance.yml".into());

@@ -93,7 +93,7 @@ fn alerts_are_the_evaluator_verdicts_on_every_catalog_event() {
     let mut expected = Vec::new();
     for (index, event) in events.iter().enumerate() {
         for rule in &rules {
-            if rule.evaluator.matches(event) {
+            if rule.evaluator().matches(event) {
                 expected.push((index as u64 + 1, rule.meta.rule_id.clone()));
             }
         }

@@ -96,7 +96,7 @@ proptest! {
         let text = mutate(SEED_RULE, at, len, piece);
         if let Ok(rule) = load_rule(&SourceFile::new("mutated.yml", text)) {
             for test in &rule.meta.tests {
-                let _ = rule.evaluator.matches(&test.log);
+                let _ = rule.evaluator().matches(&test.log);
             }
         }
     }

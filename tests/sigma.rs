@@ -327,7 +327,7 @@ proptest::proptest! {
         for text in texts {
             let event = serde_json::json!({ "Field": text });
             proptest::prop_assert_eq!(
-                loaded.evaluator.matches(&event),
+                loaded.evaluator().matches(&event),
                 sigma_matches(&value, &text, cased),
                 "value {:?}, text {:?}, condition {}",
                 value,

@@ -31,7 +31,7 @@ fn every_catalog_test_gives_the_evaluator_verdict_in_sqlite() {
             let verdict = db.matches(&sql, &test.log).expect("query runs");
             assert_eq!(
                 verdict,
-                rule.evaluator.matches(&test.log),
+                rule.evaluator().matches(&test.log),
                 "{}: {}",
                 rule.meta.rule_id,
                 test.name
@@ -78,7 +78,7 @@ fn every_conformance_case_gives_the_evaluator_verdict_in_sqlite() {
         };
         let rule = rule_from_condition(&case.id, &case.condition);
         assert_eq!(
-            Evaluator::matches(&rule.evaluator, &event),
+            Evaluator::matches(rule.evaluator(), &event),
             expected,
             "{}",
             case.id

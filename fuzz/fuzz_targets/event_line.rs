@@ -35,7 +35,7 @@ fuzz_target!(|data: &[u8]| {
             let matched = result.expect("an object is an event");
             let expected: Vec<&str> = rules
                 .iter()
-                .filter(|rule| rule.evaluator.matches(&event))
+                .filter(|rule| rule.evaluator().matches(&event))
                 .map(|rule| rule.meta.rule_id.as_str())
                 .collect();
             let found: Vec<String> = alerts

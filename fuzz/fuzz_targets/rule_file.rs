@@ -11,7 +11,7 @@ fuzz_target!(|data: &[u8]| {
     };
     if let Ok(rule) = load_rule(&SourceFile::new("fuzz.yml", text)) {
         for test in &rule.meta.tests {
-            let _ = rule.evaluator.matches(&test.log);
+            let _ = rule.evaluator().matches(&test.log);
         }
     }
 });

@@ -194,7 +194,7 @@ impl Checker<'_> {
 
     fn check_tests(&mut self, rule: &Rule) {
         for test in &rule.meta.tests {
-            let actual = rule.evaluator.matches(&test.log);
+            let actual = rule.evaluator().matches(&test.log);
             let failure = (actual != test.expected_result).then(|| {
                 format!(
                     "test \"{}\": expected {}, the rule gives {actual}",
@@ -260,7 +260,7 @@ impl Checker<'_> {
     fn check_sqlite(&mut self, rule: &Rule, sql: &str, cx: &Context<'_>) {
         let table = crate::backend::sql::table_name(rule, cx);
         for test in &rule.meta.tests {
-            let evaluator = rule.evaluator.matches(&test.log);
+            let evaluator = rule.evaluator().matches(&test.log);
             let failure = match Sqlite::open(&table).and_then(|db| db.matches(sql, &test.log)) {
                 Ok(verdict) if verdict == evaluator => None,
                 Ok(verdict) => Some(format!(

@@ -1,6 +1,6 @@
 //! Loading one rule file: YAML, then the condition, then the checks that serde cannot make.
 
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 use regex::Regex;
 
@@ -23,10 +23,22 @@ pub struct Rule {
     pub ir: ir::Expr,
     /// Output name to parsed field path, in file order.
     pub output_fields: Vec<(String, Path)>,
-    pub evaluator: Evaluator,
+    /// Built when first asked for: compiling a catalog never evaluates, and a large
+    /// catalog's regexes would take memory for nothing.
+    evaluator: OnceLock<Evaluator>,
     pub condition_map: ConditionMap,
     /// The rule file's text, for artifacts that show the rule as written.
     pub text: std::sync::Arc<str>,
+}
+
+impl Rule {
+    /// The reference evaluator of the rule's condition.
+    pub fn evaluator(&self) -> &Evaluator {
+        self.evaluator.get_or_init(|| {
+            // Loading built it once already, so building it again cannot fail.
+            Evaluator::new(&self.ir).expect("the evaluator was built when the rule loaded")
+        })
+    }
 }
 
 static MITRE_ID: LazyLock<Regex> = LazyLock::new(|| {
@@ -56,7 +68,9 @@ pub fn load_rule(file: &SourceFile) -> Result<Rule, Vec<Diagnostic>> {
             return Err(errors);
         }
     };
-    let evaluator = Evaluator::new(&ir).map_err(|error| {
+    // The evaluator is built here to report a regex it cannot build, then dropped: the rule
+    // builds it again when it is first evaluated.
+    Evaluator::new(&ir).map_err(|error| {
         let error = SyntaxError::new(error.span, error.message);
         vec![condition_error(&meta, &map, &error)]
     })?;
@@ -69,7 +83,7 @@ pub fn load_rule(file: &SourceFile) -> Result<Rule, Vec<Diagnostic>> {
             ast,
             ir,
             output_fields,
-            evaluator,
+            evaluator: OnceLock::new(),
             condition_map: map,
         })
     } else {

@@ -97,7 +97,7 @@ impl RuleSet {
 impl Prepared {
     fn new(rule: &Rule, shape: &mut ShapeBuilder) -> Self {
         let slots = rule
-            .evaluator
+            .evaluator()
             .paths()
             .iter()
             .map(|path| shape.slot(path))
@@ -121,7 +121,7 @@ impl Prepared {
             })
             .collect();
         Self {
-            evaluator: rule.evaluator.clone(),
+            evaluator: rule.evaluator().clone(),
             slots,
             head,
             outputs,

@@ -94,7 +94,7 @@ fn run_file(file: &LoadedFile) -> RuleReport {
 }
 
 fn run_test(rule: &Rule, test: &RuleTest) -> TestReport {
-    let actual = rule.evaluator.matches(&test.log);
+    let actual = rule.evaluator().matches(&test.log);
     let passed = actual == test.expected_result;
     let hints = if passed {
         Vec::new()

@@ -63,7 +63,7 @@ pub fn run(
         .iter()
         .zip(answers)
         .map(|((subject, probe, _, query), answer)| {
-            let evaluator = subject.rule.evaluator.matches(&probe.event);
+            let evaluator = subject.rule.evaluator().matches(&probe.event);
             let documented = probe
                 .divergence_allowed
                 .iter()
