@@ -78,15 +78,16 @@ impl CharSet {
         self.ranges.is_empty() || (reaches_end && !self.complement().ranges.is_empty())
     }
 
-    /// The set with each ASCII uppercase letter's lowercase added, for matching against
-    /// text that was lowercased first.
-    pub fn with_ascii_lowercase(&self) -> CharSet {
+    /// The set with the other case of each of its ASCII letters added.
+    pub fn with_ascii_case_pairs(&self) -> CharSet {
         let mut ranges = self.ranges.clone();
         for &(start, end) in &self.ranges {
-            let low = start.max('A');
-            let high = end.min('Z');
-            if low <= high {
-                ranges.push((low.to_ascii_lowercase(), high.to_ascii_lowercase()));
+            for (from, to) in [('A', 'Z'), ('a', 'z')] {
+                let (low, high) = (start.max(from), end.min(to));
+                if low <= high {
+                    let flip = |c: char| (c as u8 ^ 0x20) as char;
+                    ranges.push((flip(low), flip(high)));
+                }
             }
         }
         CharSet::new(ranges)
@@ -156,8 +157,10 @@ mod tests {
         let set = CharSet::new(vec![('a', 'c'), ('d', 'f'), ('x', 'z'), ('b', 'b')]);
         assert_eq!(set.ranges, vec![('a', 'f'), ('x', 'z')]);
         assert_eq!(
-            CharSet::new(vec![('A', 'C')]).with_ascii_lowercase().ranges,
-            vec![('A', 'C'), ('a', 'c')]
+            CharSet::new(vec![('A', 'C'), ('x', '{')])
+                .with_ascii_case_pairs()
+                .ranges,
+            vec![('A', 'C'), ('X', 'Z'), ('a', 'c'), ('x', '{')]
         );
     }
 }

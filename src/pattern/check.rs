@@ -101,10 +101,12 @@ fn convert(ast: &Ast) -> Result<Node, PatternError> {
                     "use a smaller count",
                 ));
             }
-            Node::Repeat {
-                node: Box::new(convert(&repetition.ast)?),
-                min,
-                max,
+            let node = Box::new(convert(&repetition.ast)?);
+            // `x{0}` matches only the empty text, and SQLite's regexp extension refuses it.
+            if max == Some(0) {
+                Node::Empty
+            } else {
+                Node::Repeat { node, min, max }
             }
         }
         Ast::Group(group) => match &group.kind {

@@ -31,6 +31,12 @@ pub struct Flavor {
     /// off inside it (`(?-i:[^\n])`): the Rust regex would otherwise fold a class holding
     /// most of Unicode, which costs milliseconds per pattern, to the same set.
     pub scoped_case: bool,
+    /// Whether the engine reads U+0000 as the end of the text, so that a class holding it
+    /// also matches after the last character (SQLite's `regexp` extension), and cannot be
+    /// written in a class: a class of every character is then written as `[^\n]` or `\n`,
+    /// and one of none as a character after the end. Patterns naming U+0000 itself are
+    /// refused for such an engine before they are printed.
+    pub nul_ends_text: bool,
 }
 
 /// How the members of a class are written.
@@ -52,6 +58,7 @@ pub const RUST: Flavor = Flavor {
     literal: escape_punctuation,
     class_char: escape_punctuation,
     scoped_case: false,
+    nul_ends_text: false,
 };
 
 /// Rust's `regex` with its case-insensitive flag set: as [`RUST`], with classes that case
@@ -72,6 +79,7 @@ pub const SQLITE: Flavor = Flavor {
     literal: sqlite_char,
     class_char: sqlite_char,
     scoped_case: false,
+    nul_ends_text: true,
 };
 
 /// RE2, the engine behind KQL's `matches regex`: only metacharacters are escaped, so a
@@ -85,6 +93,7 @@ pub const RE2: Flavor = Flavor {
     literal: re2_literal,
     class_char: re2_class_char,
     scoped_case: false,
+    nul_ends_text: false,
 };
 
 /// PostgreSQL's advanced regular expressions (ARE). Their `.` also matches a newline, so it
@@ -97,6 +106,7 @@ pub const POSTGRES: Flavor = Flavor {
     literal: postgres_char,
     class_char: postgres_char,
     scoped_case: false,
+    nul_ends_text: false,
 };
 
 /// POSIX extended regexes as Snowflake reads them: plain groups, and classes laid out so
@@ -109,6 +119,7 @@ pub const POSIX: Flavor = Flavor {
     literal: posix_char,
     class_char: push_char,
     scoped_case: false,
+    nul_ends_text: false,
 };
 
 /// Python's `re`. Its `$` also matches before a trailing newline, so the end is `\Z`, and
@@ -121,6 +132,7 @@ pub const PYTHON: Flavor = Flavor {
     literal: python_literal,
     class_char: python_class_char,
     scoped_case: false,
+    nul_ends_text: false,
 };
 
 /// How letters are written so that the engine matches what the evaluator's case rules match.
@@ -161,15 +173,7 @@ impl Printer<'_> {
             Node::Empty => {}
             Node::Literal(c) => self.literal(*c),
             Node::Any => self.out.push_str(self.flavor.any),
-            Node::Class(class) => {
-                let set = CharSet::of_class(class);
-                let set = if self.folding == Folding::Lowercase {
-                    set.with_ascii_lowercase()
-                } else {
-                    set
-                };
-                self.class(&set);
-            }
+            Node::Class(class) => self.class(&CharSet::of_class(class)),
             Node::Start => self.out.push('^'),
             Node::End => self.out.push_str(self.flavor.end),
             Node::Group(inner) => self.group(inner),
@@ -226,16 +230,33 @@ impl Printer<'_> {
     }
 
     fn class(&mut self, set: &CharSet) {
+        if self.flavor.nul_ends_text {
+            let open = self.flavor.group_open;
+            if set.complement().ranges.is_empty() {
+                let _ = write!(self.out, "{open}[^\\n]|\\n)");
+                return;
+            }
+            if set.ranges.is_empty() {
+                // No character: a character after the end of the text.
+                let _ = write!(self.out, "{open}{}[^\\n])", self.flavor.end);
+                return;
+            }
+        }
         match self.flavor.class {
             ClassStyle::Escaped => self.escaped_class(set),
             ClassStyle::Posix => self.posix_class(set),
         }
     }
 
-    /// A class, negated when that is shorter (a set reaching the last character). Under
-    /// [`Folding::AsciiFlag`] the written set is case-closed after the choice, as the Rust
-    /// regex folds the written set and then negates it.
-    fn escaped_class(&mut self, set: &CharSet) {
+    /// Whether a class is written negated (when that is shorter: a set reaching the last
+    /// character), and the members it is written with.
+    ///
+    /// The evaluator's regex folds the members it is written with and only then negates
+    /// them, so under a folding the members are case-closed after the choice, never before:
+    /// closing `[^a-z]`'s set (everything but `a`-`z`) would add `a`-`z` back and match
+    /// every letter. [`Folding::Lowercase`] closes over ASCII letters only, as the lowercased
+    /// text it runs against was folded.
+    fn members(&self, set: &CharSet) -> (bool, CharSet) {
         let negate = set.prints_negated();
         let written = if negate {
             set.complement()
@@ -243,9 +264,16 @@ impl Printer<'_> {
             set.clone()
         };
         let written = match self.folding {
+            Folding::AsWritten => written,
+            Folding::Lowercase => without_ascii_uppercase(&written.with_ascii_case_pairs()),
             Folding::AsciiFlag => without_ascii_uppercase(&case_closure(&written)),
-            Folding::AsWritten | Folding::Lowercase => written,
         };
+        (negate, written)
+    }
+
+    /// A class in [`ClassStyle::Escaped`].
+    fn escaped_class(&mut self, set: &CharSet) {
+        let (negate, written) = self.members(set);
         // A negated class is folded before it is negated; the set it negates is the small one.
         let unchanged_by_folding =
             set.complement().ranges.is_empty() || negate && case_closure(&written) == written;
@@ -274,12 +302,7 @@ impl Printer<'_> {
 
     /// A class whose special members sit where every reader takes them literally.
     fn posix_class(&mut self, set: &CharSet) {
-        let negate = set.prints_negated();
-        let members = if negate {
-            set.complement()
-        } else {
-            set.clone()
-        };
+        let (negate, members) = self.members(set);
         let has = |c: char| members.ranges.iter().any(|(a, b)| *a <= c && c <= *b);
         let rest = without(&members, &POSIX_SPECIAL);
         if !negate && rest.is_empty() && !has(']') && !has('[') && !has('\\') && has('^') {
@@ -360,7 +383,8 @@ fn fold(set: &CharSet) -> CharSet {
     CharSet::new(folded.collect())
 }
 
-/// A case-closed set less `A`-`Z`, which an ASCII folding flag adds back from `a`-`z`.
+/// A set closed over ASCII case less `A`-`Z`, which an ASCII folding flag (or the
+/// lowercasing of the text) adds back from `a`-`z`.
 fn without_ascii_uppercase(set: &CharSet) -> CharSet {
     let upper = CharSet::new(vec![('A', 'Z')]).complement();
     let mut kept = Vec::new();
@@ -521,6 +545,7 @@ mod tests {
     use super::*;
     use crate::ir::Case;
     use crate::pattern::Pattern;
+    use proptest::prelude::*;
 
     #[test]
     fn classes_folding_leaves_alone_skip_the_folding() {
@@ -555,6 +580,91 @@ mod tests {
         assert_eq!(
             kept, "[^k]",
             "k has other case forms, so folding changes the class"
+        );
+    }
+
+    fn source() -> impl Strategy<Value = String> {
+        let piece = prop::sample::select(vec![
+            "a",
+            "K",
+            "z",
+            "_",
+            "0",
+            "[^a-z]",
+            "[^A-Z]",
+            "[A-Z]",
+            "[a-cX]",
+            "[^k]",
+            "[^_0-9]",
+            "\\w",
+            "\\W",
+            "[^\\w]",
+            "[\\W]",
+            "\\d",
+            "\\S",
+            "[^\\s\\S]",
+            "[\\s\\S]",
+            ".",
+            "^",
+            "$",
+            "(",
+            ")",
+            "|",
+            "*",
+            "+",
+            "?",
+            "{2}",
+            "{0}",
+            "{0,0}",
+        ]);
+        prop::collection::vec(piece, 1..6).prop_map(|pieces| pieces.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// An engine that lowercases the text and runs the pattern as printed for it finds
+        /// what the evaluator finds ignoring case, on text whose only letters are ASCII (the
+        /// only ones SQLite's `lower()` folds); and SQLite's patterns never hold what its
+        /// regexp extension misreads: U+0000, which it takes for the end of the text, and a
+        /// count of zero, which it refuses.
+        #[test]
+        fn lowercase_folding_matches_what_the_evaluator_matches(
+            source in source(),
+            texts in prop::collection::vec("[a-cA-CkKxXzZ0-9 _é\n-]{0,6}", 1..6),
+        ) {
+            let Ok(pattern) = Pattern::parse(&source) else {
+                return Ok(());
+            };
+            let printed = print(&pattern.node, &RUST, Folding::Lowercase);
+            let lowered = regex::Regex::new(&printed).expect("the Rust flavor parses");
+            let evaluator = pattern.to_regex(Case::Insensitive).expect("builds");
+            for folding in [Folding::AsWritten, Folding::Lowercase] {
+                let sqlite = print(&pattern.node, &SQLITE, folding);
+                prop_assert!(
+                    !sqlite.contains("\\x00") && !sqlite.contains("{0}"),
+                    "{} printed for SQLite as {}", source, sqlite
+                );
+            }
+            for text in texts {
+                prop_assert_eq!(
+                    lowered.is_match(&text.to_ascii_lowercase()),
+                    evaluator.is_match(&text),
+                    "{} printed {} on {:?}", source, printed, text
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_class_of_every_character_names_no_nul_for_sqlite() {
+        let pattern = Pattern::parse(r"id 462[\s\S]").expect("portable");
+        let printed = print(&pattern.node, &SQLITE, Folding::Lowercase);
+        assert_eq!(printed, r"id 462([^\n]|\n)");
+        let pattern = Pattern::parse(r"a[^\s\S]").expect("portable");
+        assert_eq!(
+            print(&pattern.node, &SQLITE, Folding::AsWritten),
+            r"a($[^\n])"
         );
     }
 

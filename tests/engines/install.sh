@@ -6,6 +6,8 @@
 #   .engines/kql-validate   tests/engines/kql-validate with its node_modules (`npm ci`)
 #   PostgreSQL              initdb/pg_ctl from PATH or /usr/lib/postgresql/*/bin, else
 #                           `apt-get install postgresql`; no server is started
+#   sqlite3                 the SQLite shell, with its built-in REGEXP (SQLite's regexp
+#                           extension), from PATH, else `apt-get install sqlite3`
 #
 # Usage: bash tests/engines/install.sh
 # Safe to run again: each part is redone only when its inputs changed (the venv is rebuilt
@@ -146,9 +148,26 @@ install_postgres() {
     fi
 }
 
+# ------------------------------------------------------------------- sqlite3 shell
+install_sqlite_shell() {
+    if ! command -v sqlite3 >/dev/null; then
+        command -v apt-get >/dev/null || die "no sqlite3 and no apt-get: install the SQLite shell"
+        say "sqlite3: not found: apt-get install -y --no-install-recommends sqlite3"
+        if ! as_root env DEBIAN_FRONTEND=noninteractive \
+            apt-get install -y --no-install-recommends sqlite3; then
+            say "sqlite3: install failed; running apt-get update first and retrying"
+            as_root apt-get update
+            as_root env DEBIAN_FRONTEND=noninteractive \
+                apt-get install -y --no-install-recommends sqlite3
+        fi
+    fi
+    say "sqlite3: $(command -v sqlite3)"
+}
+
 install_venv
 install_kql_validate
 install_postgres
+install_sqlite_shell
 
 # ----------------------------------------------------------------- versions
 venv=$engines/venv
@@ -173,6 +192,7 @@ printf '  %-32s %s\n' \
     "@kusto/language-service-next" "$kusto" \
     "yaml (npm)" "$yaml" \
     "postgres (initdb)" "$("$bindir/initdb" --version)" \
+    "sqlite3 (shell)" "$(sqlite3 --version | cut -d' ' -f1)" \
     "postgres (pg_ctl)" "$("$bindir/pg_ctl" --version)" \
     "postgres binaries" "$bindir"
 say "done"

@@ -92,8 +92,8 @@ SELECT
   event
 FROM fields
 WHERE (
-    lower("Image") REGEXP '^c\x3a\\windows\\[\x00-􏿿]*\\cmd\.exe$'
-    OR lower("OriginalFileName") REGEXP '^rundll[\x00-􏿿][\x00-􏿿]\.exe$'
+    lower("Image") REGEXP '^c\x3a\\windows\\([^\n]|\n)*\\cmd\.exe$'
+    OR lower("OriginalFileName") REGEXP '^rundll([^\n]|\n)([^\n]|\n)\.exe$'
     OR instr(lower("CommandLine"), 'echo *?') > 0
   )
   AND lower("User") IS NOT NULL

@@ -1,8 +1,8 @@
 //! SQLite 3.38 or newer, with the JSON functions built in and a `REGEXP` function.
 
-use super::{PathStep, Spec, Types, any_pattern};
+use super::{PathStep, Spec, Types};
 use crate::backend::sql::escape::sqlite_string;
-use crate::pattern::SQLITE;
+use crate::pattern::{ClassItem, Node, SQLITE};
 use crate::target::Dialect;
 
 pub static SPEC: Spec = Spec {
@@ -49,7 +49,7 @@ pub static SPEC: Spec = Spec {
     regex_folded: None,
     regex_wrap: "{p}",
     regex_flavor: &SQLITE,
-    regex_check: any_pattern,
+    regex_check,
     regex_is_extension: true,
     any_element: "EXISTS (SELECT 1 FROM json_each({doc}, {path}) AS {alias} \
                   WHERE {is_array} AND {inner})",
@@ -88,4 +88,45 @@ fn path(base: Option<&str>, steps: &[PathStep<'_>]) -> Result<String, String> {
         Some(base) if path.is_empty() => base.to_string(),
         Some(base) => format!("{base} || {}", sqlite_string(&path)),
     })
+}
+
+/// SQLite's `regexp` extension ends the text at U+0000, and reads it in a pattern as the end
+/// of the pattern.
+fn regex_check(node: &Node) -> Option<String> {
+    names_nul(node).then(|| {
+        "SQLite's regexp extension reads the character U+0000 as the end of the text".into()
+    })
+}
+
+/// Whether the pattern names U+0000 itself, as a character or in a class's members.
+fn names_nul(node: &Node) -> bool {
+    match node {
+        Node::Literal(c) => *c == '\0',
+        Node::Class(class) => class.items.iter().any(|item| match item {
+            ClassItem::Char(c) => *c == '\0',
+            ClassItem::Range(start, _) => *start == '\0',
+            ClassItem::Perl { .. } => false,
+        }),
+        Node::Repeat { node, .. } | Node::Group(node) => names_nul(node),
+        Node::Concat(items) | Node::Alternation(items) => items.iter().any(names_nul),
+        Node::Empty | Node::Any | Node::Start | Node::End => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pattern::Pattern;
+
+    #[test]
+    fn patterns_naming_nul_are_refused() {
+        for source in ["a\0", "[\0-a]", "[x\0]", "(\0)*"] {
+            let pattern = Pattern::parse(source).expect("portable");
+            assert!(regex_check(&pattern.node).is_some(), "{source:?}");
+        }
+        for source in [r"[\s\S]", r"[^a]", r"\W+", "a{0}"] {
+            let pattern = Pattern::parse(source).expect("portable");
+            assert_eq!(regex_check(&pattern.node), None, "{source:?}");
+        }
+    }
 }
