@@ -82,7 +82,7 @@ pub fn navigator_layer(catalog: &Catalog) -> Value {
     }
     json!({
         "name": "ruleport catalog coverage",
-        "versions": { "attack": "16", "navigator": "5.1.0", "layer": "4.5" },
+        "versions": { "attack": attack_major(), "navigator": "5.1.0", "layer": "4.5" },
         "domain": "enterprise-attack",
         "description": "Techniques covered by the rules of the catalog, scored by rule count.",
         "sorting": 3,
@@ -95,6 +95,33 @@ pub fn navigator_layer(catalog: &Catalog) -> Value {
         "selectTechniquesAcrossTactics": true,
         "selectSubtechniquesWithParent": false,
     })
+}
+
+/// The `MITRE ATT&CK` ids of loaded rules whose technique ruleport's ATT&CK release does not
+/// have (a later release's, or a typing mistake), with the file naming each: they are
+/// counted as written, and the user is told.
+pub fn unknown_techniques(catalog: &Catalog) -> Vec<(String, String)> {
+    let mut unknown = Vec::new();
+    for file in &catalog.files {
+        let Some(rule) = &file.rule else { continue };
+        let ids = rule.meta.reports.get("MITRE ATT&CK").into_iter().flatten();
+        for id in ids {
+            let technique = id
+                .split_once(':')
+                .map_or(id.as_str(), |(_, technique)| technique);
+            if crate::attack::technique(technique).is_none() {
+                unknown.push((file.source.path.display().to_string(), id.clone()));
+            }
+        }
+    }
+    unknown
+}
+
+/// The ATT&CK major version the layer names (Navigator matches layers by it): the one the
+/// rules' technique ids were checked against.
+fn attack_major() -> &'static str {
+    let version = crate::attack::VERSION;
+    version.split('.').next().unwrap_or(version)
 }
 
 /// A Markdown table: one row per tactic, its techniques with their rule counts.

@@ -135,6 +135,9 @@ enum Command {
     Eval(EvalArgs),
 
     /// ATT&CK coverage of rules: a Navigator layer file and/or a Markdown summary.
+    ///
+    /// A rule file that does not load is reported and left out of the counts. Exit status:
+    /// 0 when every rule loaded, 1 when some did not, 2 on a usage or I/O error.
     Coverage {
         /// Rule files, or directories searched recursively for *.yml and *.yaml.
         #[arg(required = true)]
@@ -567,6 +570,17 @@ fn coverage(
         return Err("give --navigator FILE, --format markdown, or both".into());
     }
     let catalog = load_catalog(paths)?;
+    let broken: Vec<_> = catalog.files.iter().filter(|file| !file.is_ok()).collect();
+    for file in &broken {
+        eprint!("{}", render(&file.source, &file.errors));
+    }
+    for (file, id) in ruleport::coverage::unknown_techniques(&catalog) {
+        eprintln!(
+            "note: {file}: `{id}` names a technique ATT&CK Enterprise {} does not have; \
+             counted as written",
+            ruleport::attack::VERSION
+        );
+    }
     if let Some(path) = navigator {
         let layer = ruleport::coverage::navigator_layer(&catalog);
         let text = serde_json::to_string_pretty(&layer).map_err(|error| error.to_string())?;
@@ -576,7 +590,13 @@ fn coverage(
     if let Some(CoverageFormat::Markdown) = format {
         print!("{}", ruleport::coverage::markdown(&catalog));
     }
-    Ok(ExitCode::SUCCESS)
+    if !broken.is_empty() {
+        eprintln!(
+            "error: {} rule file(s) did not load and are not counted (above)",
+            broken.len()
+        );
+    }
+    Ok(exit_status(broken.is_empty()))
 }
 
 fn import_sigma(args: &ImportSigmaArgs) -> Result<ExitCode, String> {

@@ -161,10 +161,50 @@ fn coverage_writes_a_navigator_layer() {
         assert!(layer.get(key).is_some(), "{key}");
     }
     assert_eq!(layer["domain"], "enterprise-attack");
+    // The ATT&CK release the rules' ids are checked against (src/attack).
+    assert_eq!(layer["versions"]["attack"], "18");
     let seed = layer["techniques"]
         .as_array()
         .expect("techniques")
         .iter()
         .find(|t| t["techniqueID"] == "T1078");
     assert_eq!(seed.expect("T1078 covered")["tactic"], "initial-access");
+}
+
+#[test]
+fn coverage_reports_rules_that_do_not_load_and_ids_it_does_not_know() {
+    let dir = tempdir("gate-coverage-broken");
+    let rule = |reports: &str| {
+        format!(
+            "RuleID: R.{}\nDisplayName: x\nLogTypes: [Test.Conformance]\nSeverity: Info\n\
+             Reports:\n  MITRE ATT&CK: [{reports}]\nCondition: a eq \"x\"\n",
+            reports.len()
+        )
+    };
+    fs::write(dir.join("mismatch.yml"), rule("TA0002:T1078")).expect("write");
+    fs::write(
+        dir.join("later.yml"),
+        rule("TA0001:T9999, TA0005:T1078.004"),
+    )
+    .expect("write");
+    let output = ruleport(&[
+        "coverage",
+        dir.to_str().expect("utf-8"),
+        "--format",
+        "markdown",
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("T1078 (Valid Accounts) is not a technique of TA0002 (Execution)"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("mismatch.yml:5:"), "{stderr}");
+    assert!(stderr.contains("1 rule file(s) did not load"), "{stderr}");
+    assert!(
+        stderr.contains("`TA0001:T9999` names a technique"),
+        "{stderr}"
+    );
+    assert!(text(&output).contains("T9999 (1)"), "{}", text(&output));
+    assert!(!text(&output).contains("Execution"), "{}", text(&output));
 }

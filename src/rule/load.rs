@@ -7,7 +7,7 @@ use regex::Regex;
 use super::condition_map::ConditionMap;
 use super::model::RuleFile;
 use super::yaml::{self, key_span};
-use crate::attack::tactic_name;
+use crate::attack::{self, tactic_name};
 use crate::diagnostic::Diagnostic;
 use crate::eval::Evaluator;
 use crate::ir::{self, Path};
@@ -182,10 +182,21 @@ fn attack_id_problem(id: &str) -> Option<String> {
     if !is_mitre_id(id) {
         return Some(format!("`{id}` is not a MITRE ATT&CK id"));
     }
-    let tactic = id.split(':').next().unwrap_or_default();
-    tactic_name(tactic)
-        .is_none()
-        .then(|| format!("`{id}` names an unknown ATT&CK tactic"))
+    let (tactic, technique) = id.split_once(':').unwrap_or_default();
+    if tactic_name(tactic).is_none() {
+        return Some(format!("`{id}` names an unknown ATT&CK tactic"));
+    }
+    // A technique ruleport does not know may come from a later ATT&CK release: it loads,
+    // and the targets that need its name refuse it.
+    let known = attack::technique(technique)?;
+    (!known.tactics.contains(&tactic)).then(|| {
+        format!(
+            "`{id}`: {technique} ({}) is not a technique of {tactic} ({}); its tactics are {}",
+            known.name,
+            tactic_name(tactic).unwrap_or_default(),
+            known.tactics.join(", ")
+        )
+    })
 }
 
 /// Whether `id` has the form of [`MITRE_ID`]. An ASCII id, as every real one is, is read
