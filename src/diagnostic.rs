@@ -92,7 +92,11 @@ pub fn render(file: &SourceFile, diagnostics: &[Diagnostic]) -> String {
         } else {
             Report::error()
         };
-        let mut report = report.with_message(&diagnostic.message);
+        // A report with no place in the file shows no file either: name it in the message.
+        let mut report = match &diagnostic.span {
+            Some(_) => report.with_message(&diagnostic.message),
+            None => report.with_message(format!("{}: {}", file.path.display(), diagnostic.message)),
+        };
         if let Some(span) = &diagnostic.span {
             let span = clamp(span, &file.text);
             let label = Label::primary((), span);

@@ -125,14 +125,21 @@ impl FromStr for Target {
         Target::all()
             .into_iter()
             .find(|target| target.name() == lower)
-            .ok_or_else(|| {
-                let names: Vec<String> = Target::all().iter().map(|target| target.name()).collect();
-                format!(
-                    "unknown target `{text}`: expected `all` or one of {}",
-                    names.join(", ")
-                )
-            })
+            .ok_or_else(|| format!("unknown target `{text}`: expected one of {}", spellings()))
     }
+}
+
+/// The targets as `--target` is documented to take them: `sql` and `sql:DIALECT`.
+fn spellings() -> String {
+    let names: Vec<String> = Target::all()
+        .iter()
+        .map(|target| match target {
+            Target::Sql(Dialect::Sqlite) => "sql (or sql:sqlite)".to_string(),
+            Target::Sql(dialect) => format!("sql:{}", dialect.name()),
+            other => other.name(),
+        })
+        .collect();
+    names.join(", ")
 }
 
 /// Parses a `--target` list: comma-separated names, or `all`.
@@ -140,7 +147,10 @@ pub fn parse_targets(text: &str) -> Result<Vec<Target>, String> {
     if text.trim().eq_ignore_ascii_case("all") {
         return Ok(Target::all());
     }
-    parse_list(text, "target", |name| name.parse())
+    parse_list(text, "target", |name| {
+        name.parse()
+            .map_err(|error: String| format!("{error}; or `all`"))
+    })
 }
 
 /// Parses a comma-separated list of names, without repeats; an empty name (`a,,b`) or an
@@ -161,4 +171,28 @@ pub fn parse_list<T: PartialEq>(
         }
     }
     Ok(items)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_offer_what_each_place_takes() {
+        let one = "all".parse::<Target>().expect_err("one target");
+        assert!(
+            !one.contains("expected `all`") && !one.contains("or `all`"),
+            "{one}"
+        );
+        assert!(
+            one.contains("sql:duckdb") && !one.contains("sql-duckdb"),
+            "{one}"
+        );
+        let list = parse_targets("kql,bogus").expect_err("unknown");
+        assert!(list.contains("unknown target `bogus`") && list.ends_with("or `all`"));
+        assert_eq!(
+            parse_targets("sql,sql:sqlite").expect("same"),
+            vec![Target::Sql(Dialect::Sqlite)]
+        );
+    }
 }

@@ -258,3 +258,28 @@ fn import_sigma_of_a_missing_path_is_a_usage_error() {
     ]);
     assert_eq!(output.status.code(), Some(2));
 }
+
+#[test]
+fn notes_without_a_place_name_their_file() {
+    let dir = tempdir("import-sigma-no-id");
+    let sigma = dir.join("no_id.yml");
+    std::fs::write(
+        &sigma,
+        "title: t\nlogsource: {product: okta}\n\
+         detection:\n  sel: {eventType: x}\n  condition: sel\n",
+    )
+    .expect("write");
+    let out = dir.join("out");
+    let output = ruleport(&[
+        "import",
+        "sigma",
+        sigma.to_str().expect("utf-8"),
+        "--out",
+        out.to_str().expect("utf-8"),
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let named = format!("note: {}: no `id`", sigma.display());
+    assert!(stderr.contains(&named), "{stderr}");
+    assert!(stderr.contains("no `level`"), "{stderr}");
+}
