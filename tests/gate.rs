@@ -208,3 +208,27 @@ fn coverage_reports_rules_that_do_not_load_and_ids_it_does_not_know() {
     assert!(text(&output).contains("T9999 (1)"), "{}", text(&output));
     assert!(!text(&output).contains("Execution"), "{}", text(&output));
 }
+
+#[test]
+fn failing_tests_are_reported_at_their_name_however_written() {
+    let dir = tempdir("gate-test-places");
+    let rule = "RuleID: T.Places\nDisplayName: x\nLogTypes: [Test.Conformance]\nSeverity: Info\n\
+                Condition: a eq \"x\"\nTests:\n  - Name: \"quoted \\\"name\\\"\"\n    \
+                ExpectedResult: true\n    Log: {\"a\": \"1\"}\n  \
+                - {Name: flow, ExpectedResult: false, Log: {\"a\": \"x\"}}\n";
+    fs::write(dir.join("places.yml"), rule).expect("write");
+    let output = ruleport(&["check", dir.to_str().expect("utf-8"), "--format", "json"]);
+    assert_eq!(output.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let places: Vec<(i64, i64)> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|finding| finding["kind"] == "test")
+        .map(|finding| {
+            let at = |key: &str| finding[key].as_i64().expect("a number");
+            (at("line"), at("column"))
+        })
+        .collect();
+    assert_eq!(places, vec![(7, 11), (10, 12)], "{report}");
+}

@@ -16,6 +16,8 @@ use crate::backend::{CompileError, Context, compile};
 use crate::compiler::file_stem;
 use crate::diagnostic::{Diagnostic, render};
 use crate::rule::{Catalog, LoadedFile, Rule};
+use crate::sigma::yaml::Kind;
+use crate::source::{SourceFile, Span};
 use crate::target::{Dialect, Target};
 use crate::verify::sqlite::Sqlite;
 
@@ -193,7 +195,7 @@ impl Checker<'_> {
     }
 
     fn check_tests(&mut self, rule: &Rule) {
-        for test in &rule.meta.tests {
+        for (index, test) in rule.meta.tests.iter().enumerate() {
             let actual = rule.evaluator().matches(&test.log);
             let failure = (actual != test.expected_result).then(|| {
                 format!(
@@ -203,7 +205,7 @@ impl Checker<'_> {
             });
             if let Some(message) = &failure {
                 let diagnostic = Diagnostic::new(message.clone());
-                let diagnostic = match test_span(&self.file.source.text, &test.name) {
+                let diagnostic = match test_span(&self.file.source, index) {
                     Some(span) => diagnostic.at(span),
                     None => self.at_key(diagnostic, "Tests", "RuleID"),
                 };
@@ -291,19 +293,14 @@ impl Checker<'_> {
     }
 }
 
-/// The span of a test's `Name:` value in the rule file.
-fn test_span(text: &str, name: &str) -> Option<crate::source::Span> {
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        let trimmed = line.trim_start().trim_start_matches("- ").trim_start();
-        if let Some(value) = trimmed.strip_prefix("Name:") {
-            let value = value.trim().trim_matches(['"', '\'']);
-            if value == name {
-                let start = offset + line.len() - line.trim_start().len();
-                return Some(start..offset + line.trim_end().len());
-            }
-        }
-        offset += line.len();
-    }
-    None
+/// The span of the `Name` of the test at `index` in the rule file, however the test is
+/// written (block or flow mapping, quoted name or not), read from the file's YAML tree.
+fn test_span(file: &SourceFile, index: usize) -> Option<Span> {
+    let documents = crate::sigma::yaml::parse_documents(file).ok()?;
+    let tests = documents.first()?.get("Tests")?;
+    let Kind::Sequence(items) = &tests.kind else {
+        return None;
+    };
+    let (_, name) = items.get(index)?.entry("Name")?;
+    Some(name.span.clone())
 }

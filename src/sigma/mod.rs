@@ -19,7 +19,7 @@ mod print;
 mod rule;
 mod tree;
 mod value;
-mod yaml;
+pub(crate) mod yaml;
 
 pub use logsource::LogSourceTable;
 
