@@ -11,6 +11,7 @@ use crate::attack::{self, tactic_name};
 use crate::diagnostic::Diagnostic;
 use crate::eval::Evaluator;
 use crate::ir::{self, Path};
+use crate::sigma::yaml::Kind;
 use crate::source::SourceFile;
 use crate::syntax::{self, SyntaxError};
 
@@ -49,8 +50,13 @@ static OUTPUT_NAME: LazyLock<Regex> =
 
 /// Loads and checks one rule file, reporting every problem found rather than the first.
 pub fn load_rule(file: &SourceFile) -> Result<Rule, Vec<Diagnostic>> {
-    let meta: RuleFile = serde_yaml::from_str(&file.text)
-        .map_err(|error| vec![yaml::to_diagnostic(file, &error)])?;
+    let meta: RuleFile = serde_yaml::from_str(&file.text).map_err(|error| {
+        let mut errors = missing_keys(file);
+        if errors.is_empty() || !error.to_string().starts_with("missing field") {
+            errors.push(yaml::to_diagnostic(file, &error));
+        }
+        errors
+    })?;
     let map = ConditionMap::locate(&file.text, &meta.condition);
     let mut errors = check_keys(file, &meta);
 
@@ -175,6 +181,31 @@ fn check_keys(file: &SourceFile, meta: &RuleFile) -> Vec<Diagnostic> {
         }
     }
     errors
+}
+
+/// The keys a rule file must have.
+const REQUIRED: [&str; 5] = ["RuleID", "DisplayName", "LogTypes", "Severity", "Condition"];
+
+/// Every required key a top-level mapping lacks (serde names only the first), each shown at
+/// the mapping's first key.
+fn missing_keys(file: &SourceFile) -> Vec<Diagnostic> {
+    let documents = crate::sigma::yaml::parse_documents(file).unwrap_or_default();
+    let Some(top) = documents.first() else {
+        return Vec::new();
+    };
+    let Kind::Mapping(entries) = &top.kind else {
+        return Vec::new();
+    };
+    let place = entries
+        .first()
+        .map_or(top.span.clone(), |(key, _)| key.span.clone());
+    REQUIRED
+        .iter()
+        .filter(|key| top.get(key).is_none())
+        .map(|key| {
+            Diagnostic::new(format!("the required key `{key}` is missing")).at(place.clone())
+        })
+        .collect()
 }
 
 /// What is wrong with a `TA0001:T1078.004` id, if anything.
