@@ -125,19 +125,26 @@ as_root() {
     fi
 }
 
+# Installs a Debian package, updating the package lists once if the first try fails.
+# Usage: apt_install WHAT PACKAGE, where WHAT names it in messages.
+apt_install() {
+    local what=$1 package=$2
+    command -v apt-get >/dev/null || die "$what: not found, and no apt-get to install $package"
+    say "$what: not found: apt-get install -y --no-install-recommends $package"
+    if ! as_root env DEBIAN_FRONTEND=noninteractive \
+        apt-get install -y --no-install-recommends "$package"; then
+        say "$what: install failed; running apt-get update first and retrying"
+        as_root apt-get update
+        as_root env DEBIAN_FRONTEND=noninteractive \
+            apt-get install -y --no-install-recommends "$package"
+    fi
+}
+
 install_postgres() {
     local bindir
     bindir=$(pg_bindir)
     if [ -z "$bindir" ]; then
-        command -v apt-get >/dev/null || die "no initdb/pg_ctl and no apt-get: install the PostgreSQL server"
-        say "postgres: no initdb/pg_ctl found: apt-get install -y --no-install-recommends postgresql"
-        if ! as_root env DEBIAN_FRONTEND=noninteractive \
-            apt-get install -y --no-install-recommends postgresql; then
-            say "postgres: install failed; running apt-get update first and retrying"
-            as_root apt-get update
-            as_root env DEBIAN_FRONTEND=noninteractive \
-                apt-get install -y --no-install-recommends postgresql
-        fi
+        apt_install "postgres (initdb/pg_ctl)" postgresql
         bindir=$(pg_bindir)
         [ -n "$bindir" ] ||
             die "postgres: apt-get ran, but still no initdb/pg_ctl (files removed? try: apt-get install --reinstall postgresql-15, or the installed major version)"
@@ -151,15 +158,8 @@ install_postgres() {
 # ------------------------------------------------------------------- sqlite3 shell
 install_sqlite_shell() {
     if ! command -v sqlite3 >/dev/null; then
-        command -v apt-get >/dev/null || die "no sqlite3 and no apt-get: install the SQLite shell"
-        say "sqlite3: not found: apt-get install -y --no-install-recommends sqlite3"
-        if ! as_root env DEBIAN_FRONTEND=noninteractive \
-            apt-get install -y --no-install-recommends sqlite3; then
-            say "sqlite3: install failed; running apt-get update first and retrying"
-            as_root apt-get update
-            as_root env DEBIAN_FRONTEND=noninteractive \
-                apt-get install -y --no-install-recommends sqlite3
-        fi
+        apt_install "sqlite3" sqlite3
+        command -v sqlite3 >/dev/null || die "sqlite3: apt-get ran, but still no sqlite3 on PATH"
     fi
     say "sqlite3: $(command -v sqlite3)"
 }
