@@ -232,3 +232,28 @@ fn failing_tests_are_reported_at_their_name_however_written() {
         .collect();
     assert_eq!(places, vec![(7, 11), (10, 12)], "{report}");
 }
+
+#[test]
+fn sqlite_disagreements_are_reported_at_the_test_with_a_hint() {
+    let dir = tempdir("gate-sqlite-place");
+    let rule = "RuleID: T.Fold\nDisplayName: x\nLogTypes: [Test.Conformance]\nSeverity: Info\n\
+                Condition: a eq \"émile\"\nTests:\n  - Name: upper\n    ExpectedResult: true\n    \
+                Log: {a: ÉMILE}\n  - Name: other\n    ExpectedResult: false\n    Log: {a: x}\n";
+    fs::write(dir.join("fold.yml"), rule).expect("write");
+    let output = ruleport(&["check", dir.to_str().expect("utf-8"), "--format", "json"]);
+    assert_eq!(output.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let findings = report["findings"].as_array().expect("findings");
+    let sqlite: Vec<_> = findings.iter().filter(|f| f["kind"] == "sqlite").collect();
+    assert_eq!(sqlite.len(), 1, "{report}");
+    assert_eq!(
+        (sqlite[0]["line"].as_i64(), sqlite[0]["column"].as_i64()),
+        (Some(7), Some(11))
+    );
+    assert!(
+        sqlite[0]["message"]
+            .as_str()
+            .expect("text")
+            .contains("test \"upper\"")
+    );
+}

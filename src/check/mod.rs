@@ -261,7 +261,7 @@ impl Checker<'_> {
 
     fn check_sqlite(&mut self, rule: &Rule, sql: &str, cx: &Context<'_>) {
         let table = crate::backend::sql::table_name(rule, cx);
-        for test in &rule.meta.tests {
+        for (index, test) in rule.meta.tests.iter().enumerate() {
             let evaluator = rule.evaluator().matches(&test.log);
             let failure = match Sqlite::open(&table).and_then(|db| db.matches(sql, &test.log)) {
                 Ok(verdict) if verdict == evaluator => None,
@@ -275,8 +275,15 @@ impl Checker<'_> {
                 )),
             };
             if let Some(message) = &failure {
-                let diagnostic =
-                    self.at_key(Diagnostic::new(message.clone()), "Condition", "RuleID");
+                let diagnostic = Diagnostic::new(message.clone()).with_hint(
+                    "SQLite cannot tell some events apart as the evaluator does; the SQL \
+                     target's docs (docs/targets/sql.md) list them, such as letters outside \
+                     ASCII, which SQLite's lower() does not fold",
+                );
+                let diagnostic = match test_span(&self.file.source, index) {
+                    Some(span) => diagnostic.at(span),
+                    None => self.at_key(diagnostic, "Condition", "RuleID"),
+                };
                 self.finding(Level::Error, "sqlite", diagnostic);
             }
             self.case(format!("sqlite: {}", test.name), failure);
