@@ -113,9 +113,10 @@ enum Command {
         /// A rule file, or the RuleID of a rule in the catalog.
         rule: String,
 
-        /// The catalog to count indicators in and to find RuleIDs in.
-        #[arg(long, default_value = "rules")]
-        catalog: PathBuf,
+        /// The catalog to count indicators in and to find RuleIDs in [default: rules, when
+        /// that directory exists; else a rule file is explained on its own].
+        #[arg(long)]
+        catalog: Option<PathBuf>,
 
         /// Also print the rule's artifacts for this target.
         #[arg(long, short)]
@@ -341,7 +342,7 @@ fn main() -> ExitCode {
             rule,
             catalog,
             target,
-        } => explain(&rule, &catalog, target),
+        } => explain(&rule, catalog.as_deref(), target),
         Command::Coverage {
             paths,
             navigator,
@@ -510,10 +511,22 @@ fn check(args: &CheckArgs) -> Result<ExitCode, String> {
     })
 }
 
-fn explain(rule: &str, catalog: &Path, target: Option<Target>) -> Result<ExitCode, String> {
-    let catalog = load_catalog(&[catalog.to_path_buf()])?;
+fn explain(rule: &str, catalog: Option<&Path>, target: Option<Target>) -> Result<ExitCode, String> {
+    let is_file = Path::new(rule).is_file();
+    let catalog = match catalog {
+        Some(dir) => dir.to_path_buf(),
+        None if Path::new("rules").is_dir() => PathBuf::from("rules"),
+        None if is_file => PathBuf::from(rule),
+        None => {
+            return Err(format!(
+                "no catalog to find the RuleID `{rule}` in: there is no `rules` directory here; \
+                 give --catalog DIR"
+            ));
+        }
+    };
+    let catalog = load_catalog(&[catalog])?;
     let own;
-    let file = if Path::new(rule).is_file() {
+    let file = if is_file {
         own = load_catalog(&[PathBuf::from(rule)])?;
         own.files.first()
     } else {

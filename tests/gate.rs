@@ -257,3 +257,32 @@ fn sqlite_disagreements_are_reported_at_the_test_with_a_hint() {
             .contains("test \"upper\"")
     );
 }
+
+#[test]
+fn explain_needs_no_catalog_for_a_rule_file() {
+    let dir = tempdir("gate-explain-alone");
+    let rule = "RuleID: T.Alone\nDisplayName: alone\nLogTypes: [Test.Conformance]\n\
+                Severity: Info\nCondition: a eq \"x\"\n";
+    fs::write(dir.join("alone.yml"), rule).expect("write");
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_ruleport"))
+            .args(args)
+            .current_dir(&dir)
+            .output()
+            .expect("run ruleport")
+    };
+    let alone = run(&["explain", "alone.yml"]);
+    assert!(
+        alone.status.success(),
+        "{}",
+        String::from_utf8_lossy(&alone.stderr)
+    );
+    assert!(
+        text(&alone).starts_with("T.Alone: alone"),
+        "{}",
+        text(&alone)
+    );
+    let by_id = run(&["explain", "T.Alone"]);
+    assert_eq!(by_id.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&by_id.stderr).contains("give --catalog DIR"));
+}
