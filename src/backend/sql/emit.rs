@@ -11,6 +11,8 @@
 //! positive predicate may be SQL NULL (it only ever sits under AND/OR, where NULL acts as
 //! false); every negated predicate is written so that it is never NULL.
 
+use std::collections::{HashMap, HashSet};
+
 use indexmap::IndexMap;
 
 use super::dialect::{PathStep, Spec};
@@ -36,6 +38,8 @@ pub fn statement(rule: &Rule, spec: &Spec, table: &str) -> Result<Statement, Com
         raw_columns: IndexMap::new(),
         columns: IndexMap::new(),
         fields: IndexMap::new(),
+        names: HashMap::new(),
+        taken: HashSet::from([spec.row.to_lowercase()]),
         aliases: 0,
         uses_regexp: false,
     };
@@ -111,6 +115,11 @@ struct Emitter<'s> {
     columns: IndexMap<String, String>,
     /// Every field read, in first-use order, for short column names.
     fields: IndexMap<String, ()>,
+    /// The name given to each field's column of each kind (path and suffix).
+    names: HashMap<(String, &'static str), String>,
+    /// Column names in use, lowercased: SQLite and DuckDB match even quoted names ignoring
+    /// case, so `a` and `A`, or a field `event` and the event column, must not share one.
+    taken: HashSet<String>,
     aliases: usize,
     uses_regexp: bool,
 }
@@ -520,7 +529,7 @@ impl Emitter<'_> {
     }
 
     /// A plain path's derived view becomes a `fields` column; an element's stays inline.
-    fn view(&mut self, source: &Source<'_>, suffix: &str, view: View) -> String {
+    fn view(&mut self, source: &Source<'_>, suffix: &'static str, view: View) -> String {
         let holes = [("x", view.value.as_str()), ("ty", view.ty.as_str())];
         match source {
             Source::Plain(path) => {
@@ -538,23 +547,33 @@ impl Emitter<'_> {
         }
     }
 
-    /// The quoted name of a column derived from a field, cut short (with the field's
-    /// number to keep it apart) where the engine would cut it.
-    fn column(&mut self, path: &Path, suffix: &str) -> String {
+    /// The quoted name of a column derived from a field: the field's path and `suffix`,
+    /// tagged with the field's number where that name is taken (ignoring case) or longer
+    /// than the engine keeps, and cut short in the second case.
+    fn column(&mut self, path: &Path, suffix: &'static str) -> String {
         let text = path.to_string();
-        let (number, _) = self.fields.insert_full(text.clone(), ());
-        let full = format!("{text}{suffix}");
-        match self.spec.max_identifier {
-            Some(max) if full.len() > max => {
-                let tag = format!("~{}{suffix}", number + 1);
-                let mut cut = max.saturating_sub(tag.len());
-                while !text.is_char_boundary(cut) {
-                    cut -= 1;
-                }
-                identifier(&format!("{}{tag}", &text[..cut]))
-            }
-            _ => identifier(&full),
+        if let Some(name) = self.names.get(&(text.clone(), suffix)) {
+            return name.clone();
         }
+        let (number, _) = self.fields.insert_full(text.clone(), ());
+        let mut name = format!("{text}{suffix}");
+        let too_long = |name: &str| self.spec.max_identifier.is_some_and(|max| name.len() > max);
+        let mut tags = 0;
+        while too_long(&name) || self.taken.contains(&name.to_lowercase()) {
+            tags += 1;
+            let tag = format!("{}{suffix}", "~".repeat(tags) + &(number + 1).to_string());
+            let mut cut = self.spec.max_identifier.map_or(text.len(), |max| {
+                max.saturating_sub(tag.len()).min(text.len())
+            });
+            while !text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            name = format!("{}{tag}", &text[..cut]);
+        }
+        self.taken.insert(name.to_lowercase());
+        let quoted = identifier(&name);
+        self.names.insert((text, suffix), quoted.clone());
+        quoted
     }
 }
 
