@@ -108,6 +108,8 @@ fn path(_: Option<&str>, steps: &[PathStep<'_>]) -> Result<String, String> {
     Ok(duckdb_string(&path))
 }
 
+/// A key in double quotes. DuckDB's path reader takes `\"` and `\\` as escapes and every
+/// other character as itself: JSON's escapes such as `\t` would not be read back.
 fn json_key(key: &str) -> String {
-    serde_json::Value::String(key.to_string()).to_string()
+    format!("\"{}\"", key.replace('\\', "\\\\").replace('"', "\\\""))
 }
