@@ -172,7 +172,9 @@ fn only_empty(node: &Node) -> bool {
 }
 
 struct Printer {
-    /// `regex~`: Lucene folds ASCII letters; other letters get their case forms spelled out.
+    /// `regex~`: Lucene's flag folds a single ASCII letter, not the ranges of a class, so
+    /// classes are written closed under case in full and other letters outside classes get
+    /// their case forms spelled out.
     insensitive: bool,
 }
 
@@ -254,14 +256,15 @@ impl Printer {
     }
 
     /// A class from its character set; case-insensitively the set is closed under case
-    /// before a `[^...]` is applied, as the evaluator's regex engine does.
+    /// (ASCII letters included: Lucene does not fold `[a-f]`) before a `[^...]` is applied,
+    /// as the evaluator's regex engine does.
     fn class(&self, class: &Class, out: &mut String) -> Result<(), String> {
         let positive = CharSet::of_class(&Class {
             negated: false,
             items: class.items.clone(),
         });
         let positive = if self.insensitive {
-            case_closure(&positive)
+            case_closure(&positive.with_ascii_case_pairs())
         } else {
             positive
         };
@@ -417,5 +420,13 @@ mod tests {
         assert_eq!(search("[à-á]", Case::Insensitive).unwrap(), ".*[ÀÁàá].*");
         assert_eq!(search("[^é]", Case::Insensitive).unwrap(), ".*[^Éé].*");
         assert_eq!(search("admin", Case::Insensitive).unwrap(), ".*admin.*");
+    }
+
+    /// Lucene's flag folds single letters only: a class's ranges carry both cases.
+    #[test]
+    fn insensitive_classes_hold_both_cases_of_ascii_letters() {
+        assert_eq!(search("^[a-f0-9]+$", Case::Insensitive).unwrap(), "[0-9A-Fa-f]+");
+        assert_eq!(search("[^a-z]", Case::Insensitive).unwrap(), ".*[^A-Za-z].*");
+        assert_eq!(search("[a-f0-9]", Case::Sensitive).unwrap(), ".*[0-9a-f].*");
     }
 }
