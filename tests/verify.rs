@@ -72,8 +72,9 @@ fn a_missing_engine_says_how_to_install_it() {
     assert!(text.contains("tests/engines/install.sh"), "{text}");
 }
 
-/// Thousands of alternatives, in one list and as a chain of `or`, run on SQLite (and, once
-/// the engines are installed, on every engine): engines refuse a flat chain that deep.
+/// Thousands of alternatives, in one list and as a chain of `or`, and hundreds of conjuncts,
+/// run on SQLite (and, once the engines are installed, on every engine): engines refuse a
+/// flat chain that deep.
 #[test]
 fn thousands_of_alternatives_stay_within_engine_depth_limits() {
     let values: Vec<String> = (0..1500).map(|i| format!("\"pkg-{i}@1.0.{i}\"")).collect();
@@ -82,7 +83,21 @@ fn thousands_of_alternatives_stay_within_engine_depth_limits() {
         .map(|i| format!("b eq \"{i}\""))
         .collect::<Vec<_>>()
         .join(" or ");
+    // Hundreds of conjuncts, plain and over arrays: one pipeline stage each would nest past
+    // Kusto's parser limit.
+    let conjuncts = (0..500)
+        .map(|i| format!("a ne \"v{i}\""))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let over_arrays = (0..250)
+        .map(|i| format!("t{i}[*] ne \"v\""))
+        .collect::<Vec<_>>()
+        .join("\n");
     let cases = serde_json::json!({"cases": [
+        {"id": "long-conjunction", "condition": conjuncts, "event": {"a": "q"}, "expected": true},
+        {"id": "long-conjunction-miss", "condition": conjuncts, "event": {"a": "v499"}, "expected": false},
+        {"id": "long-conjunction-of-arrays", "condition": over_arrays, "event": {"t0": ["v", "w"]}, "expected": true},
+        {"id": "long-conjunction-of-arrays-miss", "condition": over_arrays, "event": {"t249": ["v"]}, "expected": false},
         {"id": "long-list", "condition": list, "event": {"a": "npm i pkg-1499@1.0.1499"}, "expected": true},
         {"id": "long-list-miss", "condition": list, "event": {"a": "npm i pkg-1@2"}, "expected": false},
         {"id": "long-chain", "condition": chain, "event": {"b": "1499"}, "expected": true},

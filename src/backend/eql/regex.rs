@@ -425,8 +425,14 @@ mod tests {
     /// Lucene's flag folds single letters only: a class's ranges carry both cases.
     #[test]
     fn insensitive_classes_hold_both_cases_of_ascii_letters() {
-        assert_eq!(search("^[a-f0-9]+$", Case::Insensitive).unwrap(), "[0-9A-Fa-f]+");
-        assert_eq!(search("[^a-z]", Case::Insensitive).unwrap(), ".*[^A-Za-z].*");
+        assert_eq!(
+            search("^[a-f0-9]+$", Case::Insensitive).unwrap(),
+            "[0-9A-Fa-f]+"
+        );
+        assert_eq!(
+            search("[^a-z]", Case::Insensitive).unwrap(),
+            ".*[^A-Za-z].*"
+        );
         assert_eq!(search("[a-f0-9]", Case::Sensitive).unwrap(), ".*[0-9a-f].*");
     }
 }

@@ -843,4 +843,26 @@ mod tests {
             );
         }
     }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(100))]
+
+        /// Past the stage limit the tests move after every `mv-apply`, into one `where`.
+        #[test]
+        fn conditions_with_too_many_stages_give_the_evaluator_verdict(
+            conditions in prop::collection::vec(condition(RAW_FIELDS), 1..4),
+            event in event(),
+        ) {
+            let padding: Vec<String> = (0..420).map(|i| format!("a ne \"pad{i}\"")).collect();
+            let lines: Vec<String> = conditions.iter().map(|c| format!("({c})")).collect();
+            let condition = [lines, padding].concat().join("\n");
+            let Some(rule) = rule("long", "Test.Conformance", &condition) else {
+                return Ok(());
+            };
+            let query = compile(&rule);
+            prop_assert!(query.stages.len() <= 400, "{} stages", query.stages.len());
+            let expected = Evaluator::new(&rule.ir).expect("builds").matches(&event);
+            prop_assert_eq!(keeps(&query, raw_row(&event)), expected, "{}", condition);
+        }
+    }
 }

@@ -79,6 +79,9 @@ pub fn emit(rule: &Rule, source: &Source<'_>) -> Result<Query, CompileError> {
         stages.extend(emitter.pending.drain(..).map(Stage::Any));
         stages.push(Stage::Where(test));
     }
+    if stages.len() > MAX_STAGES {
+        stages = fewer_stages(stages)?;
+    }
     let outputs = emitter.outputs(rule)?;
     Ok(Query {
         helpers: emitter.helpers,
@@ -88,6 +91,35 @@ pub fn emit(rule: &Rule, source: &Source<'_>) -> Result<Query, CompileError> {
         counts: emitter.counts,
         raw_fields: emitter.raw_fields,
     })
+}
+
+/// Pipeline stages a query may have: each `|` nests the parse a level deeper, and Kusto's
+/// parser refuses a query of about 500 (measured with Microsoft's parser).
+const MAX_STAGES: usize = 400;
+
+/// The stages of a query with too many: the `mv-apply` stages in order, then one `where`
+/// with every test. An `mv-apply` keeps every row (its `summarize` counts), so filtering
+/// after all of them keeps the same rows as filtering between them.
+fn fewer_stages(stages: Vec<Stage>) -> Result<Vec<Stage>, CompileError> {
+    let (mut applies, mut tests) = (Vec::new(), Vec::new());
+    for stage in stages {
+        match stage {
+            Stage::Any(any) => applies.push(Stage::Any(any)),
+            Stage::Where(test) => tests.push(test),
+        }
+    }
+    if applies.len() >= MAX_STAGES {
+        return Err(CompileError::unsupported(
+            format!("{} `[*]` tests at the top of the condition", applies.len()),
+            format!(
+                "each is an `mv-apply` stage, and Kusto's parser refuses a query of more than \
+                 about {MAX_STAGES} stages"
+            ),
+            None,
+        ));
+    }
+    applies.push(Stage::Where(Expr::and(tests)));
+    Ok(applies)
 }
 
 struct Emitter<'s, 'm> {
