@@ -92,8 +92,9 @@ enum Command {
     /// into `.engines/`. KQL has no local engine: its queries are checked by Microsoft's
     /// parser and binder. A missing engine is an error, never a silent skip.
     ///
-    /// Exit status: 0 when every engine agrees, 1 on any disagreement or engine error, 2
-    /// on a usage or I/O error.
+    /// A rule file or case that does not load is reported, and the others run. Exit status:
+    /// 0 when every engine agrees, 1 on any disagreement or engine error or on a rule or
+    /// case that did not load, 2 on a usage or I/O error.
     Verify(VerifyArgs),
 
     /// The CI gate: load every rule, run its tests, compile every target, execute the
@@ -446,15 +447,22 @@ fn verify(args: &VerifyArgs) -> Result<ExitCode, String> {
         return Err("give rule paths, --cases FILE, or both".into());
     }
     let mut subjects = Vec::new();
+    let mut not_loaded = 0;
     if !args.paths.is_empty() {
         let catalog = load_catalog(&args.paths)?;
         for file in catalog.files.iter().filter(|file| !file.is_ok()) {
             eprint!("{}", render(&file.source, &file.errors));
+            not_loaded += 1;
         }
         subjects.extend(verify::subjects_from_catalog(&catalog));
     }
     for path in &args.cases {
-        subjects.extend(verify::load_cases(&SourceFile::read(path)?)?);
+        let (cases, problems) = verify::load_cases(&SourceFile::read(path)?)?;
+        for problem in &problems {
+            eprintln!("error: {problem}");
+        }
+        not_loaded += problems.len();
+        subjects.extend(cases);
     }
 
     let setup = Setup::load(args.templates.as_deref(), args.mappings.as_deref(), None)?;
@@ -479,7 +487,10 @@ fn verify(args: &VerifyArgs) -> Result<ExitCode, String> {
         Format::Human => print!("{}", verify::render_human(&report, &args.engine)),
         Format::Json => print_json(&report)?,
     }
-    Ok(exit_status(report.is_success()))
+    if not_loaded > 0 {
+        eprintln!("error: {not_loaded} rule file(s) or case(s) did not load and were not run");
+    }
+    Ok(exit_status(report.is_success() && not_loaded == 0))
 }
 
 fn check(args: &CheckArgs) -> Result<ExitCode, String> {

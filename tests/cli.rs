@@ -283,3 +283,28 @@ fn notes_without_a_place_name_their_file() {
     assert!(stderr.contains(&named), "{stderr}");
     assert!(stderr.contains("no `level`"), "{stderr}");
 }
+
+#[test]
+fn verify_runs_the_cases_that_load_and_fails_on_the_others() {
+    let dir = tempdir("verify-bad-case");
+    let cases = dir.join("cases.yml");
+    std::fs::write(
+        &cases,
+        "cases:\n  - id: out-of-range\n    condition: \"a eq 1e400\"\n    event: {a: 1}\n    \
+         expected: true\n  - id: fine\n    condition: \"a eq 1\"\n    event: {a: 1}\n    \
+         expected: true\n",
+    )
+    .expect("write");
+    let output = ruleport(&["verify", "--cases", cases.to_str().expect("utf-8")]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("case out-of-range: the number `1e400`"),
+        "{stderr}"
+    );
+    assert!(
+        stdout(&output).contains("1 passed, 0 failed"),
+        "{}",
+        stdout(&output)
+    );
+}

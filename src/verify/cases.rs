@@ -69,24 +69,27 @@ struct Case {
 }
 
 /// The cases of a conformance file (`cases: [{id, condition, event, expected}]`) that have a
-/// verdict; cases that must fail to compile are the parser's business, not the engines'.
-pub fn load_cases(file: &SourceFile) -> Result<Vec<Subject>, String> {
+/// verdict, and a message for each that does not load as a rule; cases that must fail to
+/// compile are the parser's business, not the engines'. A file that cannot be read as cases
+/// is an error.
+pub fn load_cases(file: &SourceFile) -> Result<(Vec<Subject>, Vec<String>), String> {
     let parsed: CaseFile = serde_yaml::from_str(&file.text)
         .map_err(|error| format!("{}: {error}", file.path.display()))?;
     let mut subjects = Vec::new();
+    let mut problems = Vec::new();
     for case in parsed.cases {
         let (Some(event), Some(expected)) = (case.event, case.expected) else {
             continue;
         };
-        let rule = rule_from_condition(&case.id, &case.condition).map_err(|errors| {
-            let messages: Vec<String> = errors.into_iter().map(|error| error.message).collect();
-            format!(
-                "{}: case {}: {}",
-                file.path.display(),
-                case.id,
-                messages.join("; ")
-            )
-        })?;
+        let rule = match rule_from_condition(&case.id, &case.condition) {
+            Ok(rule) => rule,
+            Err(errors) => {
+                let messages: Vec<String> = errors.into_iter().map(|e| e.message).collect();
+                let path = file.path.display();
+                problems.push(format!("{path}: case {}: {}", case.id, messages.join("; ")));
+                continue;
+            }
+        };
         let probe = Probe {
             name: case.id.clone(),
             event,
@@ -99,5 +102,5 @@ pub fn load_cases(file: &SourceFile) -> Result<Vec<Subject>, String> {
             probes: vec![probe],
         });
     }
-    Ok(subjects)
+    Ok((subjects, problems))
 }
