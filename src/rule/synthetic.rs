@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use super::load::{Rule, load_rule};
+use crate::backend::escape::yaml_quoted;
 use crate::diagnostic::Diagnostic;
 use crate::source::SourceFile;
 
@@ -12,13 +13,14 @@ pub const SYNTHETIC_LOG_TYPE: &str = "Test.Conformance";
 
 /// A rule `Conformance.<id>` with `condition` and no tests.
 pub fn rule_from_condition(id: &str, condition: &str) -> Result<Rule, Vec<Diagnostic>> {
-    let indented: String = condition
-        .lines()
-        .map(|line| format!("  {line}\n"))
-        .collect();
+    // Quoted, so that no character of the id or the condition (`: `, a U+2028, which YAML
+    // 1.1 reads as a line break) changes what the YAML reader sees.
     let text = format!(
-        "RuleID: Conformance.{id}\nDisplayName: conformance case {id}\n\
-         LogTypes: [{SYNTHETIC_LOG_TYPE}]\nSeverity: Info\nCondition: |\n{indented}"
+        "RuleID: {}\nDisplayName: {}\nLogTypes: [{SYNTHETIC_LOG_TYPE}]\nSeverity: Info\n\
+         Condition: {}\n",
+        yaml_quoted(&format!("Conformance.{id}")),
+        yaml_quoted(&format!("conformance case {id}")),
+        yaml_quoted(condition),
     );
     load_rule(&SourceFile::new(PathBuf::from(format!("{id}.yml")), text))
 }
