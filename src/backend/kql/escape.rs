@@ -2,8 +2,9 @@
 //! [`string_literal`], every column or key name through [`identifier`] or [`member`].
 //!
 //! KQL documents four escapes in `"..."` literals (`\\`, `\"`, `\n`, `\t`) and verbatim
-//! literals `@"..."` in which only `"` is special (doubled). A raw line break ends a literal.
-//! Any other control character has no documented spelling, so text holding one is refused
+//! literals `@"..."` in which only `"` is special (doubled). A raw line break ends a literal,
+//! and Kusto's parser takes U+2028 and U+2029 for line breaks too. Any other control
+//! character, and those two, have no documented spelling, so text holding one is refused
 //! rather than written in a way the engine might read differently.
 
 use std::collections::HashSet;
@@ -40,15 +41,12 @@ const KEYWORDS: &str = "\
 /// Integral numbers below this magnitude are written as integer literals.
 const EXACT_INTEGER_LIMIT: f64 = 9_007_199_254_740_992.0; // 2^53
 
-/// The KQL string literal for `text`, or `None` when `text` holds a control character other
-/// than tab and newline. Text with a backslash and no tab or newline is written verbatim
+/// The KQL string literal for `text`, or `None` when `text` holds a character with no
+/// spelling ([`unwritable`]). Text with a backslash and no tab or newline is written verbatim
 /// (`@"C:\Temp"`, `@"^\d+$"` reads better than doubled backslashes); anything else in
 /// double quotes with the four documented escapes.
 pub fn string_literal(text: &str) -> Option<String> {
-    if text
-        .chars()
-        .any(|c| c.is_control() && c != '\t' && c != '\n')
-    {
+    if text.chars().any(unwritable) {
         return None;
     }
     if text.contains('\\') && !text.contains(['\t', '\n']) {
@@ -67,6 +65,12 @@ pub fn string_literal(text: &str) -> Option<String> {
     }
     out.push('"');
     Some(out)
+}
+
+/// Whether a KQL literal cannot hold `c`: a control character other than tab and newline,
+/// or a line or paragraph separator, which end the literal.
+fn unwritable(c: char) -> bool {
+    (c.is_control() && c != '\t' && c != '\n') || matches!(c, '\u{2028}' | '\u{2029}')
 }
 
 /// A column or result name: bare when it is a plain name that is not a keyword, else
@@ -171,7 +175,9 @@ mod tests {
 
         #[test]
         fn literals_read_back_or_are_refused(text in hostile()) {
-            let refused = text.chars().any(|c| c.is_control() && c != '\t' && c != '\n');
+            let refused = text.chars().any(|c| {
+                (c.is_control() && c != '\t' && c != '\n') || c == '\u{2028}' || c == '\u{2029}'
+            });
             match string_literal(&text) {
                 Some(literal) => {
                     prop_assert!(!refused);
