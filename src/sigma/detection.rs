@@ -402,7 +402,7 @@ fn escape_regex(text: &str, out: &mut String) {
 /// where the pattern has anchors, since ruleport's `^` and `$` match at the ends of the
 /// whole text only. Sigma's regexes are PCRE, whose `$` also matches before a line break
 /// that ends the text: a `$` that ends the match is written `\n?$`; one that more of the
-/// pattern follows is refused.
+/// pattern follows is refused. PCRE's `\s` also takes the vertical tab: it is added to it.
 fn regex(
     pattern: &str,
     ignore_case: bool,
@@ -416,9 +416,32 @@ fn regex(
     let mut out = String::new();
     let mut chars = pattern.chars();
     let mut in_class = false;
+    // Whether the class being read also holds `\s`, and with it the vertical tab.
+    let mut class_has_space = false;
     let mut depth = 0usize;
     while let Some(c) = chars.next() {
         match c {
+            // PCRE's `\s` also takes the vertical tab, which ruleport's leaves out.
+            '\\' if chars.as_str().starts_with('s') => {
+                chars.next();
+                out.push_str(if in_class { "\\s\u{b}" } else { "[\\s\u{b}]" });
+            }
+            '\\' if chars.as_str().starts_with('S') && !in_class => {
+                chars.next();
+                out.push_str("[^\\s\u{b}]");
+            }
+            '\\' if chars.as_str().starts_with('S') && class_has_space => {
+                chars.next();
+                out.push_str("\\S");
+            }
+            '\\' if chars.as_str().starts_with('S') => {
+                return Err((
+                    "`\\S` inside a character class cannot be expressed".to_string(),
+                    "PCRE's `\\S` leaves out the vertical tab, and ruleport's takes it; a class \
+                     cannot take one character out of another's set"
+                        .to_string(),
+                ));
+            }
             '\\' => {
                 out.push(c);
                 out.extend(chars.next());
@@ -435,6 +458,7 @@ fn regex(
                 in_class = true;
                 out.push(c);
                 let rest = chars.as_str();
+                class_has_space = holds_space(rest);
                 if let Some((skip, after)) = ["^]", "]", "^"]
                     .into_iter()
                     .find_map(|skip| rest.strip_prefix(skip).map(|after| (skip, after)))
@@ -467,6 +491,22 @@ fn regex(
         }
     }
     Ok((out, ignore_case))
+}
+
+/// Whether the class whose text follows its `[` in `rest` holds `\s`.
+fn holds_space(rest: &str) -> bool {
+    let mut chars = rest.chars();
+    let mut first = true;
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if chars.next() == Some('s') => return true,
+            ']' if !first => return false,
+            '^' if first => continue,
+            _ => {}
+        }
+        first = false;
+    }
+    false
 }
 
 /// Whether nothing can follow a point `depth` groups deep with `rest` after it: only the
@@ -544,6 +584,19 @@ mod tests {
             regex("[$^]a", false, true, false),
             Ok(("[$^]a".into(), false))
         );
+    }
+
+    /// PCRE's `\s` takes the vertical tab; ruleport's does not.
+    #[test]
+    fn pcre_white_space_takes_the_vertical_tab() {
+        let written = |pattern| regex(pattern, false, false, false).map(|(out, _)| out);
+        assert_eq!(written(r"a\sb"), Ok("a[\\s\u{b}]b".to_string()));
+        assert_eq!(written(r"a\S+"), Ok("a[^\\s\u{b}]+".to_string()));
+        assert_eq!(written(r"[^\s,]"), Ok("[^\\s\u{b},]".to_string()));
+        assert_eq!(written(r"[\s\S]"), Ok("[\\s\u{b}\\S]".to_string()));
+        assert_eq!(written(r"[\S\s]"), Ok("[\\S\\s\u{b}]".to_string()));
+        assert!(written(r"[\S,]").is_err());
+        assert_eq!(written(r"\\s"), Ok(r"\\s".to_string()));
     }
 
     #[test]

@@ -36,8 +36,9 @@ pub enum Kind {
 pub enum Plain<'a> {
     Null,
     Bool(bool),
-    /// A number, as Python writes it (`str()`): Sigma's tools compare a number as this
-    /// text. It is also in the condition language's number syntax.
+    /// A number's text in the condition language's number syntax: an integer as Python
+    /// writes it (`str()`), which Sigma's tools compare as text, and a float as the language
+    /// writes its value (`2.0` is `2`), which Sigma's tools compare as a number.
     Number(String),
     Text(&'a str),
 }
@@ -149,49 +150,42 @@ fn sexagesimal(body: &str) -> Option<u128> {
 }
 
 /// YAML 1.1 floats as PyYAML reads them: they need a `.` (`1e3` is text), may hold `_`,
-/// and an exponent needs its sign. Infinities and NaN are left as text: no event field
-/// compares with them. Written as Python writes floats.
+/// an exponent needs its sign, a signed one needs a digit before the `.` (`-.5` is text),
+/// and base 60 works as for integers (`1:30.5` is 90.5). Infinities and NaN are left as
+/// text. Written as the condition language writes the number's value (`2.0` is `2`), so
+/// that it matches the number however an event writes it, as Sigma's tools compare it.
 fn float(text: &str) -> Option<String> {
-    let body = text.strip_prefix(['-', '+']).unwrap_or(text);
+    let (negative, body) = match text.as_bytes().first()? {
+        b'-' => (true, &text[1..]),
+        b'+' => (false, &text[1..]),
+        _ => (false, text),
+    };
     let (mantissa, exponent) = match body.split_once(['e', 'E']) {
         Some((mantissa, exponent)) => (mantissa, Some(exponent)),
         None => (body, None),
     };
     let (whole, fraction) = mantissa.split_once('.')?;
     let digits = |part: &str| part.chars().all(|c| c.is_ascii_digit() || c == '_');
-    let whole_ok = whole.is_empty() && !fraction.is_empty()
+    let signed = body.len() != text.len();
+    let whole_ok = whole.is_empty() && !fraction.is_empty() && !signed
         || whole.starts_with(|c: char| c.is_ascii_digit()) && digits(whole);
     let exponent_ok = exponent.is_none_or(|exponent| {
         exponent.starts_with(['-', '+'])
             && exponent.len() > 1
             && exponent[1..].chars().all(|c| c.is_ascii_digit())
     });
-    if !(whole_ok && digits(fraction) && exponent_ok) {
-        return None;
-    }
-    let value: f64 = text.replace('_', "").parse().ok()?;
-    value.is_finite().then(|| python_float(value))
-}
-
-/// Python's `repr` of a float: the shortest digits that read back as it, with `.0` on
-/// integral values, and an exponent of at least two digits below 1e-4 and from 1e16 on.
-fn python_float(value: f64) -> String {
-    let magnitude = value.abs();
-    if magnitude != 0.0 && !(1e-4..1e16).contains(&magnitude) {
-        let scientific = format!("{value:e}");
-        let (mantissa, exponent) = scientific.split_once('e').unwrap_or((&scientific, "0"));
-        let (sign, digits) = match exponent.strip_prefix('-') {
-            Some(digits) => ('-', digits),
-            None => ('+', exponent),
-        };
-        return format!("{mantissa}e{sign}{digits:0>2}");
-    }
-    let plain = value.to_string();
-    if plain.contains('.') {
-        plain
+    let magnitude: f64 = if whole.contains(':') && exponent.is_none() && digits(fraction) {
+        let fraction: f64 = format!("0.{}", fraction.replace('_', "")).parse().ok()?;
+        sexagesimal(whole)? as f64 + fraction
+    } else if whole_ok && digits(fraction) && exponent_ok {
+        body.replace('_', "").parse().ok()?
     } else {
-        format!("{plain}.0")
-    }
+        return None;
+    };
+    let value = if negative { -magnitude } else { magnitude };
+    value
+        .is_finite()
+        .then(|| crate::value::number_text(if value == 0.0 { 0.0 } else { value }))
 }
 
 /// Reads every document of a file. A file that is not YAML, or that uses YAML's anchors,
@@ -367,11 +361,17 @@ mod tests {
         assert_eq!(resolve_plain("017"), number("15"));
         assert_eq!(resolve_plain("1_000"), number("1000"));
         assert_eq!(resolve_plain("1:30"), number("90"));
-        assert_eq!(resolve_plain("1.5e+3"), number("1500.0"));
+        assert_eq!(resolve_plain("1.5e+3"), number("1500"));
         assert_eq!(resolve_plain("2.50"), number("2.5"));
-        assert_eq!(resolve_plain("0.00001"), number("1e-05"));
-        assert_eq!(resolve_plain("1.0e+20"), number("1e+20"));
-        assert_eq!(resolve_plain("-0.0"), number("-0.0"));
+        assert_eq!(resolve_plain("2.0"), number("2"));
+        assert_eq!(resolve_plain("0.00001"), number("0.00001"));
+        assert_eq!(resolve_plain("1.0e+20"), number("100000000000000000000"));
+        assert_eq!(resolve_plain("-0.0"), number("0"));
+        assert_eq!(resolve_plain(".5"), number("0.5"));
+        assert_eq!(resolve_plain("-.5"), Plain::Text("-.5"));
+        assert_eq!(resolve_plain("+.5"), Plain::Text("+.5"));
+        assert_eq!(resolve_plain("1:30.5"), number("90.5"));
+        assert_eq!(resolve_plain("-1:30.25"), number("-90.25"));
         assert_eq!(resolve_plain("00000429"), Plain::Text("00000429"));
         assert_eq!(resolve_plain("1e3"), Plain::Text("1e3"));
         assert_eq!(resolve_plain("0427a"), Plain::Text("0427a"));

@@ -6,6 +6,7 @@
 #     or Image regex '\\(certutil|bitsadmin)\.exe\n?$'
 #     or ParentImage regex '\\mshta\.exe\n?$'
 #     or CommandLine regex_cs 'begin[\s\S]end'
+#     or CommandLine regex_cs "rundll32[\\s\u{b}]+[^\\s\u{b}]+,#1"
 
 import math
 import re
@@ -80,6 +81,7 @@ _PATTERN_1 = re.compile("-[Ee]nc(?:odedCommand)? [+/-9=A-Za-z]{8,}")
 _PATTERN_2 = re.compile(r"\\(?:certutil|bit[s\u017f]admin)\.exe\n?\Z", re.IGNORECASE | re.ASCII)
 _PATTERN_3 = re.compile(r"\\m[s\u017f]hta\.exe\n?\Z", re.IGNORECASE | re.ASCII)
 _PATTERN_4 = re.compile(r"begin[\x00-\U0010ffff]end")
+_PATTERN_5 = re.compile(r"rundll32[\t-\r ]+[^\t-\r ]+,#1")
 
 
 def rule(event):
@@ -88,6 +90,7 @@ def rule(event):
         or _search(_get(event, "Image"), _PATTERN_2)
         or _search(_get(event, "ParentImage"), _PATTERN_3)
         or _search(_get(event, "CommandLine"), _PATTERN_4)
+        or _search(_get(event, "CommandLine"), _PATTERN_5)
     )
 
 

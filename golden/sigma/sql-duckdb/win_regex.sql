@@ -110,5 +110,6 @@ FROM fields
 WHERE regexp_matches("CommandLine", '\-[Ee]nc(?:odedCommand)? [\+\/-9\=A-Za-z]{8,}')
   OR regexp_matches("Image", '\\(?:certutil|bitsadmin)\.exe\n?$', 'i')
   OR regexp_matches("ParentImage", '\\mshta\.exe\n?$', 'i')
-  OR regexp_matches("CommandLine", 'begin[\x{0}-􏿿]end');
+  OR regexp_matches("CommandLine", 'begin[\x{0}-􏿿]end')
+  OR regexp_matches("CommandLine", 'rundll32[\t-\r ]+[^\t-\r ]+\,\#1');
 

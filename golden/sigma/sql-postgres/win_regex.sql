@@ -56,5 +56,6 @@ FROM fields
 WHERE "CommandLine" ~ '\-[Ee]nc(?:odedCommand)? [\+\/-9\=A-Za-z]{8,}'
   OR "Image" ~* '\\(?:certutil|bitsadmin)\.exe\n?$'
   OR "ParentImage" ~* '\\mshta\.exe\n?$'
-  OR "CommandLine" ~ 'begin[\u0000-􏿿]end';
+  OR "CommandLine" ~ 'begin[\u0000-􏿿]end'
+  OR "CommandLine" ~ 'rundll32[\t-\r ]+[^\t-\r ]+\,\#1';
 

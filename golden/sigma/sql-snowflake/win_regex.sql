@@ -44,5 +44,6 @@ FROM fields
 WHERE REGEXP_LIKE("CommandLine", '(.|\n)*(-[Ee]nc(odedCommand)? [+/-9=A-Za-z]{8,})(.|\n)*')
   OR REGEXP_LIKE("Image", '(.|\n)*(\\\\(certutil|bitsadmin)\\.exe\n?$)(.|\n)*', 'i')
   OR REGEXP_LIKE("ParentImage", '(.|\n)*(\\\\mshta\\.exe\n?$)(.|\n)*', 'i')
-  OR REGEXP_LIKE("CommandLine", '(.|\n)*(begin[]\0-,.-Z_-􏿿[\\\\^-]end)(.|\n)*');
+  OR REGEXP_LIKE("CommandLine", '(.|\n)*(begin[]\0-,.-Z_-􏿿[\\\\^-]end)(.|\n)*')
+  OR REGEXP_LIKE("CommandLine", '(.|\n)*(rundll32[\t-\r ]+[^\t-\r ]+,#1)(.|\n)*');
 

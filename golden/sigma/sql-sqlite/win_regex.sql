@@ -64,5 +64,6 @@ FROM fields
 WHERE "CommandLine" REGEXP '\x2d[Ee]nc(odedCommand)? [\+\x2f-9\x3dA-Za-z]{8,}'
   OR lower("Image") REGEXP '\\(certutil|bitsadmin)\.exe\n?$'
   OR lower("ParentImage") REGEXP '\\mshta\.exe\n?$'
-  OR "CommandLine" REGEXP 'begin([^\n]|\n)end';
+  OR "CommandLine" REGEXP 'begin([^\n]|\n)end'
+  OR "CommandLine" REGEXP 'rundll32[\t-\r ]+[^\t-\r ]+\x2c\x231';
 
