@@ -248,6 +248,14 @@ fn scalar_values(key: &Node, node: &Node) -> Result<Vec<Value>, Problem> {
     nodes
         .into_iter()
         .map(|value| {
+            if value.is_non_finite_float() {
+                return Err(Problem::unsupported(
+                    value.span.clone(),
+                    format!("a value of `{name}` is infinity or NaN, which YAML reads as a float"),
+                    "no event field holds an infinite or NaN number; quote the value to match \
+                     the text",
+                ));
+            }
             Value::from_node(value).ok_or_else(|| {
                 Problem::invalid(
                     key.span.clone(),

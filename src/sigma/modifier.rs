@@ -187,6 +187,19 @@ fn modify(modifier: Modifier, value: Value, applied: usize) -> Result<Vec<Value>
             multiline: false,
             dot_all: false,
         }),
+        // An integer reads as its digits, as pySigma reads it.
+        (Modifier::Re, Value::Number(digits)) if applied == 0 && !digits.contains('.') => {
+            one(Value::Regex {
+                pattern: digits,
+                ignore_case: false,
+                multiline: false,
+                dot_all: false,
+            })
+        }
+        (Modifier::Re, value) if applied == 0 => Err(invalid(
+            format!("`re` takes a regex as a string, not {}", value.describe()),
+            "quote the regex",
+        )),
         (Modifier::Re, _) => Err(invalid(
             "`re` must come first: it reads the value as written",
             "move `re` right after the field name",
@@ -447,6 +460,18 @@ mod tests {
                 "{shift}: {found}"
             );
         }
+    }
+
+    #[test]
+    fn re_reads_an_integer_as_its_digits() {
+        let values = apply(&[Modifier::Re], &[Value::Number("12".into())]).expect("applies");
+        assert!(matches!(&values[0][0], Value::Regex { pattern, .. } if pattern == "12"));
+        let refused = apply(&[Modifier::Re], &[Value::Number("1.5".into())]).expect_err("float");
+        assert!(
+            refused.message.contains("not a number"),
+            "{}",
+            refused.message
+        );
     }
 
     #[test]

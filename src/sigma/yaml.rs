@@ -61,6 +61,17 @@ impl Node {
         }
     }
 
+    /// Whether the node is a plain scalar PyYAML reads as an infinite or NaN float
+    /// (`.inf`, `-.Inf`, `.NaN`), which [`Node::scalar`] leaves as text.
+    pub fn is_non_finite_float(&self) -> bool {
+        let Kind::Scalar { text, plain: true } = &self.kind else {
+            return false;
+        };
+        let unsigned = text.strip_prefix(['-', '+']).unwrap_or(text);
+        matches!(unsigned, ".inf" | ".Inf" | ".INF")
+            || matches!(text.as_str(), ".nan" | ".NaN" | ".NAN")
+    }
+
     /// The value under `key`, if the node is a mapping that has it.
     pub fn get(&self, key: &str) -> Option<&Node> {
         match &self.kind {
@@ -151,8 +162,8 @@ fn sexagesimal(body: &str) -> Option<u128> {
 
 /// YAML 1.1 floats as PyYAML reads them: they need a `.` (`1e3` is text), may hold `_`,
 /// an exponent needs its sign, a signed one needs a digit before the `.` (`-.5` is text),
-/// and base 60 works as for integers (`1:30.5` is 90.5). Infinities and NaN are left as
-/// text. Written as the condition language writes the number's value (`2.0` is `2`), so
+/// and base 60 works as for integers (`1:30.5` is 90.5). Infinities and NaN are not read
+/// here: the importer refuses them ([`Node::is_non_finite_float`]). Written as the condition language writes the number's value (`2.0` is `2`), so
 /// that it matches the number however an event writes it, as Sigma's tools compare it.
 fn float(text: &str) -> Option<String> {
     let (negative, body) = match text.as_bytes().first()? {
