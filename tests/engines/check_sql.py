@@ -55,7 +55,8 @@ class Case:
         self.diverges = set(diverges)
 
     def rule_text(self):
-        body = "".join(f"  {line}\n" for line in self.condition.splitlines())
+        # The condition as a JSON string, which YAML reads as a double-quoted scalar: a
+        # U+2028 in it stays a character (YAML 1.1 would read it raw as a line break).
         tests = "".join(
             f"  - Name: {json.dumps(name)}\n"
             f"    ExpectedResult: {'true' if expected else 'false'}\n"
@@ -67,7 +68,7 @@ class Case:
             f"DisplayName: {json.dumps('check ' + self.ident)}\n"
             "LogTypes: [Test.Conformance]\n"
             "Severity: Info\n"
-            f"Condition: |\n{body}"
+            f"Condition: {event(self.condition)}\n"
             f"Tests:\n{tests}"
         )
 
@@ -97,10 +98,22 @@ def lang_key(key):
     return "`" + key.replace("`", "``") + "`"
 
 
+def escaped_key(value):
+    """Whether a key of the event is written with an escape in its JSON text, which the
+    sqlite3 shell's SQLite (3.40, Debian 12) does not find (docs/targets/sql.md)."""
+    if isinstance(value, dict):
+        return any("\\" in event(key) or escaped_key(inner) for key, inner in value.items())
+    if isinstance(value, list):
+        return any(escaped_key(inner) for inner in value)
+    return False
+
+
 def event(value):
-    """JSON text that is also a YAML flow value: C1 controls and DEL escaped too."""
+    """JSON text that is also a YAML flow value: C1 controls, DEL and the line and paragraph
+    separators (line breaks to YAML 1.1) escaped too."""
     text = json.dumps(value, ensure_ascii=False)
-    return "".join(f"\\u{ord(c):04x}" if 0x7F <= ord(c) < 0xA0 else c for c in text)
+    escaped = lambda c: 0x7F <= ord(c) < 0xA0 or c in "\u2028\u2029"
+    return "".join(f"\\u{ord(c):04x}" if escaped(c) else c for c in text)
 
 
 class Yaml12Loader(yaml.SafeLoader):
@@ -127,6 +140,8 @@ def conformance_cases():
             if "event" not in case:
                 continue
             diverges = set(case.get("divergence_allowed", [])) & set(ENGINES)
+            if escaped_key(case["event"]):
+                diverges.add("sqlite")
             tests = [(case["id"], event(case["event"]), case["expected"])]
             ident = f"{prefix}.{case['id']}"
             cases.append(Case(ident, case["condition"], tests, (), diverges))
