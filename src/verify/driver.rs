@@ -68,7 +68,9 @@ pub fn run(
                 .divergence_allowed
                 .iter()
                 .any(|name| name == engine.name());
-            let diverges = documented || engine.cannot_confirm(&subject.rule.ir).is_some();
+            let diverges = documented
+                || engine.cannot_confirm(&subject.rule.ir).is_some()
+                || engine.cannot_confirm_on(&subject.rule.ir, &probe.event);
             let (engine_verdict, error, status) = match answer {
                 Err(error) => (None, Some(error), Status::Error),
                 Ok(_) if !engine.executes() => (None, None, Status::Valid),

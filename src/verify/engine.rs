@@ -2,7 +2,9 @@
 
 use std::fmt;
 
-use crate::ir::{Case, Expr, Test};
+use serde_json::Value;
+
+use crate::ir::{Case, Expr, Literal, Test};
 use crate::target::{Dialect, Target, parse_list};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -75,6 +77,42 @@ impl Engine {
         case_sensitive.then_some("the eql package folds case, so `_cs` tests are not confirmed")
     }
 
+    /// Whether the engine cannot confirm a verdict on this event, beyond [`cannot_confirm`]:
+    /// the `eql` package folds text through Python's `re.IGNORECASE`, which also joins `ı`
+    /// with `I`, `ſ` with `s`, `µ` with `Μ` and `ς` with `Σ`, and it reads a text test on
+    /// an object as false (docs/targets/elastic.md).
+    ///
+    /// [`cannot_confirm`]: Engine::cannot_confirm
+    pub fn cannot_confirm_on(self, condition: &Expr, event: &Value) -> bool {
+        if self != Engine::Eql {
+            return false;
+        }
+        let predicates = condition.predicates();
+        let mut literals = predicates.iter().flat_map(|pred| match &pred.test {
+            Test::Equals { values, .. } => values
+                .iter()
+                .filter_map(|value| match value {
+                    Literal::Str(text) => Some(text.as_str()),
+                    _ => None,
+                })
+                .collect(),
+            Test::Text { needles, .. } => needles.iter().map(String::as_str).collect(),
+            _ => Vec::new(),
+        });
+        let joined = |text: &str| text.contains(['ı', 'ſ', 'µ', 'ς']);
+        if literals.any(joined) || holds_text(event, &joined) {
+            return true;
+        }
+        predicates.iter().any(|pred| {
+            let text_test = matches!(pred.test, Test::Equals { .. } | Test::Text { .. });
+            let value = pred
+                .path
+                .keys()
+                .and_then(|keys| keys.iter().try_fold(event, |value, key| value.get(key)));
+            text_test && value.is_some_and(Value::is_object)
+        })
+    }
+
     /// Whether the engine gives verdicts (KQL is only parsed and bound).
     pub fn executes(self) -> bool {
         self != Engine::Kql
@@ -84,6 +122,18 @@ impl Engine {
 impl fmt::Display for Engine {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+/// Whether some key or string of `value` passes `test`.
+fn holds_text(value: &Value, test: &impl Fn(&str) -> bool) -> bool {
+    match value {
+        Value::String(text) => test(text),
+        Value::Array(items) => items.iter().any(|item| holds_text(item, test)),
+        Value::Object(entries) => entries
+            .iter()
+            .any(|(key, item)| test(key) || holds_text(item, test)),
+        _ => false,
     }
 }
 
