@@ -8,7 +8,7 @@
 
 mod lower;
 mod path;
-mod print;
+pub mod print;
 
 pub use lower::lower_to_ir;
 pub use path::{Path, Segment};

@@ -97,8 +97,9 @@ fn literal(literal: &Literal) -> String {
     }
 }
 
-/// A string as a double-quoted condition literal.
-fn quote(text: &str) -> String {
+/// A string as a double-quoted condition literal, with an escape for every character
+/// [`needs_escape`] names.
+pub fn quote(text: &str) -> String {
     let mut out = String::from("\"");
     for c in text.chars() {
         match c {
@@ -107,7 +108,7 @@ fn quote(text: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if c.is_control() => {
+            c if needs_escape(c) => {
                 let _ = write!(out, "\\u{{{:x}}}", c as u32);
             }
             c => out.push(c),
@@ -115,4 +116,15 @@ fn quote(text: &str) -> String {
     }
     out.push('"');
     out
+}
+
+/// Characters a condition literal writes as escapes: control characters, and those YAML
+/// would not keep in a rule file's block scalar (line and paragraph separators, byte-order
+/// marks, non-characters).
+pub fn needs_escape(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
+        )
 }

@@ -5,6 +5,7 @@
 use std::fmt::Write as _;
 
 use super::tree::{Cond, Literal, Op, Pred};
+use crate::ir::print::{needs_escape, quote};
 use crate::source::Span;
 
 /// Lines longer than this are broken where the language allows.
@@ -209,34 +210,9 @@ pub fn literal(literal: &Literal) -> String {
             if raw_is_clearer && !text.contains('\'') && !text.chars().any(needs_escape) {
                 return format!("'{text}'");
             }
-            let mut out = String::from("\"");
-            for c in text.chars() {
-                match c {
-                    '\\' => out.push_str("\\\\"),
-                    '"' => out.push_str("\\\""),
-                    '\n' => out.push_str("\\n"),
-                    '\r' => out.push_str("\\r"),
-                    '\t' => out.push_str("\\t"),
-                    c if needs_escape(c) => {
-                        let _ = write!(out, "\\u{{{:x}}}", c as u32);
-                    }
-                    c => out.push(c),
-                }
-            }
-            out.push('"');
-            out
+            quote(text)
         }
     }
-}
-
-/// Characters written as escapes: control characters, and those YAML would not keep in a
-/// block scalar (line and paragraph separators, byte-order marks, non-characters).
-fn needs_escape(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
-        )
 }
 
 #[cfg(test)]
