@@ -183,28 +183,26 @@ impl<'a> Parser<'a> {
     }
 
     fn or_expr(&self, i: &'a str, depth: usize) -> PResult<'a, Expr> {
-        let (mut rest, first) = self.and_expr(i, depth)?;
-        let mut items = vec![first];
-        while let Some(after) = keyword(rest, "or") {
-            let (next, item) = self.and_expr(after, depth)?;
-            items.push(item);
-            rest = next;
-        }
-        Ok((
-            rest,
-            if items.len() == 1 {
-                items.remove(0)
-            } else {
-                Expr::Or(items)
-            },
-        ))
+        self.chain(i, depth, "or", Self::and_expr, Expr::Or)
     }
 
     fn and_expr(&self, i: &'a str, depth: usize) -> PResult<'a, Expr> {
-        let (mut rest, first) = self.not_expr(i, depth)?;
+        self.chain(i, depth, "and", Self::not_expr, Expr::And)
+    }
+
+    /// Operands read by `operand` and joined by the keyword `word`; one stands alone.
+    fn chain(
+        &self,
+        i: &'a str,
+        depth: usize,
+        word: &str,
+        operand: fn(&Self, &'a str, usize) -> PResult<'a, Expr>,
+        join: fn(Vec<Expr>) -> Expr,
+    ) -> PResult<'a, Expr> {
+        let (mut rest, first) = operand(self, i, depth)?;
         let mut items = vec![first];
-        while let Some(after) = keyword(rest, "and") {
-            let (next, item) = self.not_expr(after, depth)?;
+        while let Some(after) = keyword(rest, word) {
+            let (next, item) = operand(self, after, depth)?;
             items.push(item);
             rest = next;
         }
@@ -213,7 +211,7 @@ impl<'a> Parser<'a> {
             if items.len() == 1 {
                 items.remove(0)
             } else {
-                Expr::And(items)
+                join(items)
             },
         ))
     }
