@@ -24,56 +24,17 @@ python=${PYTHON:-python3}
 say() { printf 'install: %s\n' "$*"; }
 die() { printf 'install: error: %s\n' "$*" >&2; exit 1; }
 digest() { sha256sum "$@" | sha256sum | cut -d' ' -f1; }
-# Package names as pip compares them: case, `-`, `_` and `.` folded.
-normalize() { tr '[:upper:]' '[:lower:]' | sed -E 's/[-_.]+/-/g' | sort; }
 
 mkdir -p "$engines"
 engines=$(cd "$engines" && pwd)
 say "engines directory: $engines"
 
 # ---------------------------------------------------------------- Python venv
-# What a venv holds, as `pip freeze --all` less pip itself, normalized.
-venv_freeze() {
-    "$1/bin/python" -m pip freeze --all --disable-pip-version-check | grep -v -i '^pip==' | normalize
-}
+# shellcheck source=../../scripts/pinned_venv.sh
+. "$repo/scripts/pinned_venv.sh"
 
 install_venv() {
-    local venv=$engines/venv requirements=$here/requirements.txt
-    local stamp=$venv/.ruleport-requirements.sha256 want have=''
-    command -v "$python" >/dev/null || die "no $python: install CPython 3.11 (or set PYTHON)"
-    local version
-    version=$("$python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
-    [ "$version" = 3.11 ] || die "$python is Python $version; the pins are for 3.11 (set PYTHON)"
-    want="$(digest "$requirements") $version"
-    [ -f "$stamp" ] && have=$(cat "$stamp")
-    # The venv must hold exactly the pinned set: nothing missing, nothing else.
-    local pinned frozen=''
-    pinned=$(grep -E '^[A-Za-z0-9]' "$requirements" | sed 's/[[:space:]]*#.*//' | normalize)
-    if [ "$have" = "$want" ] && "$venv/bin/python" -c 'import sys' 2>/dev/null; then
-        frozen=$(venv_freeze "$venv")
-        if [ "$pinned" = "$frozen" ]; then
-            say "venv: up to date ($venv)"
-            return
-        fi
-    fi
-    if [ -e "$venv" ]; then
-        say "venv: requirements changed, or venv broken or altered: removing $venv"
-        rm -rf "$venv"
-    fi
-    say "venv: creating $venv with $("$python" -c 'import sys; print(sys.executable)') ($version)"
-    "$python" -m venv "$venv"
-    say "venv: pip install --no-deps -r $requirements"
-    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps \
-        -r "$requirements"
-    say "venv: pip check"
-    "$venv/bin/python" -m pip check --disable-pip-version-check
-    frozen=$(venv_freeze "$venv")
-    if [ "$pinned" != "$frozen" ]; then
-        diff <(echo "$pinned") <(echo "$frozen") >&2 || true
-        die "venv: installed set differs from requirements.txt (see diff above)"
-    fi
-    echo "$want" >"$stamp"
-    say "venv: installed $(echo "$frozen" | wc -l) pinned packages"
+    pinned_venv "$python" "$engines/venv" "$here/requirements.txt" pip
 }
 
 # ------------------------------------------------------------ kql-validate (npm)
